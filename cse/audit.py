@@ -1,0 +1,107 @@
+"""The one way to write to the audit trail."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+from cse.models import AuditEvent, Subject, User
+
+Action = AuditEvent.Action
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip_address: str | None
+    path: str
+    request_id: str
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "audit_request_context", default=None
+)
+
+
+def set_request_context(context: RequestContext | None) -> contextvars.Token:
+    return _current.set(context)
+
+
+def reset_request_context(token: contextvars.Token) -> None:
+    _current.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def record(
+    *,
+    by: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    subject: Subject | int | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one event. `subject` is the record the event concerns (for an event on
+    a record hung off a child, the child); it defaults to `obj` when that is one."""
+    if subject is None and isinstance(obj, Subject):
+        subject = obj
+    subject_id = subject.pk if isinstance(subject, Subject) else subject
+    context = _current.get()
+    user = by if by is not None and by.is_authenticated else None
+    return AuditEvent.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        agency_id=user.agency_id if user else None,
+        action=action,
+        subject_id=subject_id,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        changes=changes or {},
+        detail=detail or {},
+        ip_address=context.ip_address if context else None,
+        path=context.path[:300] if context else "",
+        request_id=context.request_id if context else "",
+    )
+
+
+def record_many(*, by: User, action: str, subjects: Iterable[Subject], summary: str) -> None:
+    """One event for a list or search result page: which records were shown."""
+    ids = [s.pk for s in subjects]
+    record(by=by, action=action, summary=summary, detail={"subject_ids": ids})
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    """The values of `fields`, as JSON-safe primitives, for before/after comparison."""
+    return {name: _plain(getattr(obj, _attname(obj, name))) for name in fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for every field whose value changed."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    return getattr(field, "attname", name)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value

@@ -1,0 +1,421 @@
+"""Forms for the core records. Every form lists its fields explicitly, so posting an
+owner, agency or role field changes nothing; every choice of a record or a person is
+scoped through cse.permissions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cse import permissions
+from cse.govuk_forms import GovukDateField
+from cse.models import (
+    Address,
+    Agency,
+    Category,
+    CategoryAssessment,
+    Child,
+    ChildFlag,
+    ChildPlan,
+    Link,
+    LocalArea,
+    Location,
+    PersonOfInterest,
+    SharingDecision,
+    Subject,
+    User,
+    Vehicle,
+)
+
+RADIOS = forms.RadioSelect
+
+
+def _user_choice(queryset, label: str) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(queryset=queryset, required=False, label=label)
+    field.label_from_instance = lambda user: f"{user.get_full_name()} – {user.agency}"
+    return field
+
+
+class ChildForm(forms.ModelForm):
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    aliases = forms.CharField(
+        label="Other names or aliases",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One name on each line.",
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "forename",
+            "middle_names",
+            "surname",
+            "known_as",
+            "date_of_birth",
+            "estimated_age",
+            "gender",
+            "ethnicity",
+            "first_language",
+            "interpreter_needed",
+            "disability",
+            "disability_notes",
+            "local_reference",
+            "home_area",
+            "lives_with",
+            "parental_responsibility",
+            "legal_status",
+            "responsible_authority",
+            "placement",
+            "placing_authority",
+            "education_status",
+            "school",
+            "lead_professional",
+            "allocated_social_worker",
+            "case_status",
+        ]
+        widgets = {
+            "gender": RADIOS,
+            "legal_status": RADIOS,
+            "placement": RADIOS,
+            "case_status": RADIOS,
+            "disability_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["aliases"]
+            staff = permissions.staff_who_can_see(self.instance)
+        else:
+            staff = User.objects.filter(
+                agency=user.agency, is_active=True, role_assignments__role__in=permissions.CASEWORK_ROLES
+            ).distinct()
+        staff = staff.select_related("agency").order_by("last_name", "first_name")
+        self.fields["lead_professional"] = _user_choice(staff, "Lead professional")
+        self.fields["allocated_social_worker"] = _user_choice(staff, "Allocated social worker")
+        self.fields["home_area"].queryset = LocalArea.objects.all()
+        self.fields["home_area"].required = False
+        self.fields["estimated_age"].widget.attrs["inputmode"] = "numeric"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("date_of_birth") and data.get("estimated_age") is None:
+            if "date_of_birth" not in self.errors:
+                self.add_error("date_of_birth", "Enter a date of birth, or an estimated age if it is not known")
+        status = data.get("legal_status")
+        if status and status != Child.LegalStatus.NOT_LOOKED_AFTER and not data.get("responsible_authority"):
+            self.add_error("responsible_authority", "Enter which local authority is responsible for the child")
+        placement = data.get("placement")
+        if placement and placement != Child.Placement.NOT_PLACED and not data.get("placing_authority"):
+            self.add_error("placing_authority", "Enter the placing or host authority")
+        return data
+
+    def alias_names(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
+
+
+class ConfirmNewChildForm(forms.Form):
+    confirm_new = forms.BooleanField(
+        label="None of these is the child: create a new record",
+        required=True,
+        error_messages={"required": "Confirm that none of the possible matches is this child"},
+    )
+
+
+class PersonForm(forms.ModelForm):
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    aliases = forms.CharField(
+        label="Other names or aliases",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One name on each line.",
+    )
+
+    class Meta:
+        model = PersonOfInterest
+        fields = [
+            "forename",
+            "surname",
+            "nickname",
+            "date_of_birth",
+            "age_from",
+            "age_to",
+            "gender",
+            "description",
+            "offending_history",
+            "status",
+        ]
+        widgets = {"gender": RADIOS, "status": RADIOS}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["aliases"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("forename") or data.get("surname") or data.get("nickname")):
+            self.add_error("forename", "Enter a name or a nickname")
+        low, high = data.get("age_from"), data.get("age_to")
+        if low is not None and high is not None and low > high:
+            self.add_error("age_to", "The upper age must be the same as or more than the lower age")
+        return data
+
+    def alias_names(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
+
+
+class LocationForm(forms.ModelForm):
+    hotspot_since = GovukDateField(label="Hotspot since", required=False)
+
+    class Meta:
+        model = Location
+        fields = [
+            "name",
+            "type",
+            "trading_name",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "local_area",
+            "online_identifier",
+            "is_hotspot",
+            "hotspot_since",
+            "description",
+        ]
+        widgets = {"type": RADIOS}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("type")
+        if kind == Location.Type.ONLINE and not data.get("online_identifier"):
+            self.add_error("online_identifier", "Enter the platform and account or group")
+        if kind and kind != Location.Type.ONLINE and not (data.get("address_line_1") or data.get("postcode")):
+            self.add_error("address_line_1", "Enter an address or a postcode")
+        if kind == Location.Type.LICENSED_PREMISES and not data.get("trading_name"):
+            self.add_error("trading_name", "Enter the trading name of the licensed premises")
+        return data
+
+
+class VehicleForm(forms.ModelForm):
+    class Meta:
+        model = Vehicle
+        fields = ["registration", "make", "model", "colour", "notes"]
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Name or alias")
+    notes = forms.CharField(max_length=200, required=False, label="Notes")
+
+
+class AddressForm(forms.ModelForm):
+    from_date = GovukDateField(label="Lived here from", required=False)
+    to_date = GovukDateField(label="Lived here until", required=False, help_text="Leave blank if current.")
+
+    class Meta:
+        model = Address
+        fields = ["line_1", "line_2", "town", "postcode", "from_date", "to_date", "notes"]
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(max_length=30, label="Phone number")
+    notes = forms.CharField(max_length=200, required=False, label="Notes")
+
+
+class CategoryForm(forms.ModelForm):
+    category = forms.TypedChoiceField(
+        choices=Category.choices, coerce=int, widget=RADIOS, label="CSE risk category"
+    )
+    assessed_on = GovukDateField(label="Date of assessment")
+
+    class Meta:
+        model = CategoryAssessment
+        fields = ["category", "assessed_on", "source", "rationale"]
+        widgets = {"source": RADIOS}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Screening and meetings record their own categories through their pages.
+        self.fields["source"].choices = [
+            (CategoryAssessment.Source.PROFESSIONAL, "Professional judgement"),
+            (CategoryAssessment.Source.MEETING, "Multi-agency meeting"),
+            (CategoryAssessment.Source.RISK_ASSESSMENT, "Risk assessment"),
+        ]
+
+
+class FlagForm(forms.ModelForm):
+    set_on = GovukDateField(label="Date the concern was identified")
+
+    class Meta:
+        model = ChildFlag
+        fields = ["kind", "reason", "set_on"]
+        widgets = {"kind": RADIOS}
+        labels = {"kind": "Flag"}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+
+
+class WarningForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Warning")
+    review_on = GovukDateField(label="Review date")
+
+
+class PlanForm(forms.ModelForm):
+    start_date = GovukDateField(label="Start date")
+    end_date = GovukDateField(label="End date", required=False)
+    last_reviewed_on = GovukDateField(label="Last reviewed", required=False)
+
+    class Meta:
+        model = ChildPlan
+        fields = ["kind", "start_date", "end_date", "last_reviewed_on"]
+        widgets = {"kind": RADIOS}
+
+
+class LinkForm(forms.Form):
+    to_subject = forms.ChoiceField(
+        label="Link to",
+        widget=RADIOS,
+        required=False,
+        help_text="Records you have opened recently.",
+    )
+    to_reference = forms.CharField(
+        label="Or enter the record's reference",
+        required=False,
+        max_length=20,
+        help_text="For example, P-000123. Find it with search.",
+    )
+    kind = forms.ChoiceField(choices=Link.Kind.choices, label="Type of link")
+    source = forms.ChoiceField(choices=Link.Source.choices, label="Source of the information")
+    source_detail = forms.CharField(max_length=300, required=False, label="Source details")
+    confidence = forms.ChoiceField(choices=Link.Confidence.choices, widget=RADIOS, label="Confidence")
+    first_seen = GovukDateField(label="First seen", required=False)
+    last_seen = GovukDateField(label="Last seen", required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Notes")
+
+    def __init__(self, *args, user: User, subject: Subject, candidates: list[Subject], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.subject = subject
+        self.fields["to_subject"].choices = [
+            (str(candidate.pk), f"{candidate.specific} ({candidate.reference})") for candidate in candidates
+        ]
+        if not candidates:
+            del self.fields["to_subject"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen = data.get("to_subject")
+        reference = (data.get("to_reference") or "").strip().upper()
+        target = None
+        if reference:
+            pk = _pk_from_reference(reference)
+            target = permissions.visible(self.user, Subject).filter(pk=pk).first() if pk else None
+            if target is None:
+                self.add_error("to_reference", "No record you can see has that reference")
+        elif chosen:
+            target = permissions.visible(self.user, Subject).filter(pk=chosen).first()
+        else:
+            self.add_error(
+                "to_reference" if "to_subject" not in self.fields else "to_subject",
+                "Choose the record to link to",
+            )
+        data["target"] = target
+        first, last = data.get("first_seen"), data.get("last_seen")
+        if first and last and last < first:
+            self.add_error("last_seen", "Last seen must be the same as or after first seen")
+        return data
+
+
+def _pk_from_reference(reference: str) -> int | None:
+    prefix, _, number = reference.partition("-")
+    if prefix in {"C", "P", "L", "V"} and number.isdigit():
+        return int(number)
+    return None
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
+    decision = forms.ChoiceField(
+        choices=[
+            (SharingDecision.Decision.SHARE, "Share this record with the agency"),
+            (SharingDecision.Decision.DO_NOT_SHARE, "Do not share (record the decision)"),
+        ],
+        widget=RADIOS,
+        label="Decision",
+    )
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Purpose",
+        help_text="Why the information is, or is not, being shared.",
+    )
+    consent = forms.ChoiceField(choices=SharingDecision.Consent.choices, widget=RADIOS, label="Consent")
+    consent_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Reason for sharing without consent, or for not seeking it",
+        help_text="Required unless consent was given.",
+    )
+
+    def __init__(self, *args, subject: Subject, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(is_active=True)
+            .exclude(pk=subject.owner_agency_id)
+            .select_related("local_area")
+            .order_by("local_area__name", "name")
+        )
+        self.fields["agency"].label_from_instance = lambda agency: f"{agency.name} ({agency.local_area})"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("consent") and data["consent"] != SharingDecision.Consent.GIVEN:
+            if not (data.get("consent_reason") or "").strip():
+                self.add_error("consent_reason", "Enter the reason, as consent was not given")
+        return data
+
+
+class WithdrawShareForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), widget=forms.HiddenInput)
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for withdrawing")
+
+    def __init__(self, *args, subject: Subject, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = permissions.agencies_with_access(subject).exclude(
+            pk=subject.owner_agency_id
+        )
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        max_length=100,
+        label="Search",
+        help_text="A name, nickname, alias, date of birth (for example 27/03/2011), postcode, "
+        "vehicle registration or phone number.",
+    )
+    kinds = forms.MultipleChoiceField(
+        choices=Subject.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Look for",
+    )
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data["query"].strip()
+        if len(query) < 2:
+            raise ValidationError("Enter at least 2 characters")
+        return query
+
+
+class ImportChildrenForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the header row described below.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError("The file must be smaller than 10 MB")
+        return upload

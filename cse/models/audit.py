@@ -1,0 +1,72 @@
+"""The append-only audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .organisation import Agency
+from .subjects import Subject
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when, and from where.
+
+    Rows are only ever inserted (cse.audit.record). On PostgreSQL a trigger refuses
+    UPDATE and DELETE on this table, so not even a bug or a console session can
+    rewrite history; users who have events are deactivated, never deleted.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        LIST = "list", "Listed"
+        SEARCH = "search", "Searched"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        SHARE = "share", "Shared"
+        DECLINE_SHARE = "decline_share", "Decided not to share"
+        WITHDRAW_SHARE = "withdraw_share", "Withdrew a share"
+        EXPORT = "export", "Exported"
+        PRINT = "print", "Printed"
+        IMPORT = "import", "Imported"
+        LOGIN = "login", "Signed in"
+        LOGOUT = "logout", "Signed out"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        VIEW_AUDIT = "view_audit", "Viewed the audit trail"
+        DENIED = "denied", "Refused access"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # The record the event is about (for events on a child's screening, the child),
+    # so "who accessed this child" is one indexed lookup.
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="cse_audit_subject"),
+            models.Index(fields=["user", "-at"], name="cse_audit_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"

@@ -1,0 +1,213 @@
+"""Who may see and change which records: the one scoping path for every query.
+
+Deny by default. A record (child, person of interest, location, vehicle) is visible
+to a user only when
+  * the user holds a case-working role (partnership managers see aggregates only,
+    system administrators manage configuration, not cases), and
+  * the user's agency has a row in `SubjectAccess` for the record: the owning agency
+    gets one when the record is created, other agencies one per recorded sharing
+    decision (or meeting circulation), written by the same service that records
+    the decision.
+Detail pages additionally honour a per-user guardian grant (`view_<model>`), used for
+grants to one person rather than an agency.
+
+Why an explicit access table rather than guardian's `get_objects_for_user` for lists:
+at regional scale (100k children) the guardian shortcut's pair of user/group
+subqueries made PostgreSQL misjudge how many rows are visible and scan everything
+(6–7x slower, measured). A single `EXISTS` over `(agency_id, subject_id)`, served by
+the unique index, keeps list, search and export queries flat as data grows. Because
+children, persons, locations and vehicles share the `Subject` parent table, one
+access table and one function serve them all.
+
+Every path — pages, lists, search, autocomplete, PDFs, exports, background jobs —
+gets records through `visible(user, Model)`, `get_visible_or_404` or, for rows hung
+off a record (screenings, episodes...), `scope_by_subject(user, queryset, field)`.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
+
+from cse.models import (
+    Agency,
+    Child,
+    Link,
+    Location,
+    PersonOfInterest,
+    Role,
+    Subject,
+    SubjectAccess,
+    User,
+    Vehicle,
+)
+
+S = TypeVar("S", bound=Subject)
+
+# Roles whose work is with individual records. Anyone else sees no person-level data.
+CASEWORK_ROLES = frozenset(
+    {
+        Role.PRACTITIONER,
+        Role.CSE_COORDINATOR,
+        Role.MEETING_ADMINISTRATOR,
+        Role.MEETING_CHAIR,
+        Role.POLICE_OFFICER,
+        Role.POLICE_INTELLIGENCE,
+    }
+)
+# Roles that may create and change records their agency owns, and share them.
+RECORDING_ROLES = frozenset(
+    {
+        Role.PRACTITIONER,
+        Role.CSE_COORDINATOR,
+        Role.POLICE_OFFICER,
+        Role.POLICE_INTELLIGENCE,
+    }
+)
+SUBJECT_MODELS: tuple[type[Subject], ...] = (Child, PersonOfInterest, Location, Vehicle)
+
+
+def sees_records(user: User) -> bool:
+    """Whether the user may see any person-level record at all."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.agency_id is not None
+        and user.has_role(*CASEWORK_ROLES)
+    )
+
+
+def may_record(user: User) -> bool:
+    """Whether the user may create records for their agency."""
+    return sees_records(user) and user.has_role(*RECORDING_ROLES)
+
+
+def agency_access(user: User, subject_ref: str = "pk") -> Exists | Q:
+    """An EXISTS condition: the user's agency has access to the subject at `subject_ref`.
+
+    Returns an always-false condition for users who may not see records.
+    """
+    if not sees_records(user):
+        return Q(pk__in=[])
+    return Exists(
+        SubjectAccess.objects.filter(agency_id=user.agency_id, subject_id=OuterRef(subject_ref))
+    )
+
+
+def visible(user: User, model: type[S]) -> QuerySet[S]:
+    """All records of `model` the user may see."""
+    if model not in SUBJECT_MODELS and model is not Subject:
+        raise TypeError(f"{model.__name__} is not a record type")
+    return model.objects.filter(agency_access(user))
+
+
+def visible_children(user: User) -> QuerySet[Child]:
+    return visible(user, Child)
+
+
+def visible_persons(user: User) -> QuerySet[PersonOfInterest]:
+    return visible(user, PersonOfInterest)
+
+
+def visible_locations(user: User) -> QuerySet[Location]:
+    return visible(user, Location)
+
+
+def visible_vehicles(user: User) -> QuerySet[Vehicle]:
+    return visible(user, Vehicle)
+
+
+def scope_by_subject(user: User, queryset: QuerySet, field: str) -> QuerySet:
+    """Rows hung off a record inherit its visibility: keep those whose `field`
+    (a foreign key to a child or other subject) the user may see."""
+    return queryset.filter(agency_access(user, f"{field}_id"))
+
+
+def has_user_grant(user: User, obj: Subject, codename: str) -> bool:
+    """A guardian grant to this user alone (never a superuser or global shortcut)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return codename in get_user_perms(user, obj)
+
+
+def get_visible_or_404(user: User, model: type[S], pk: int) -> S:
+    """The record, if the user may see it; otherwise 404, as if it did not exist."""
+    obj = visible(user, model).filter(pk=pk).first()
+    if obj is not None:
+        return obj
+    obj = model.objects.filter(pk=pk).first()
+    if obj is not None and has_user_grant(user, obj, f"view_{model._meta.model_name}"):
+        return obj
+    raise Http404("No such record")
+
+
+def can_see(user: User, subject: Subject) -> bool:
+    return visible(user, Subject).filter(pk=subject.pk).exists()
+
+
+def can_edit(user: User, subject: Subject) -> bool:
+    """Only the owning agency's recording staff change a record's core details."""
+    return may_record(user) and subject.owner_agency_id == user.agency_id
+
+
+def can_add_to(user: User, subject: Subject) -> bool:
+    """Any recording user who can see a record may add to it (links, notes, flags)."""
+    return may_record(user) and can_see(user, subject)
+
+
+def can_share(user: User, subject: Subject) -> bool:
+    return can_edit(user, subject)
+
+
+def require(condition: bool) -> None:
+    """Raise 403 for a user who can see a record but may not do this to it."""
+    if not condition:
+        raise PermissionDenied
+
+
+def visible_links(user: User) -> QuerySet[Link]:
+    """Links whose both ends the user may see: a link never reveals a hidden record."""
+    return Link.objects.filter(
+        agency_access(user, "from_subject_id"), agency_access(user, "to_subject_id")
+    )
+
+
+def agencies_with_access(subject: Subject) -> QuerySet[Agency]:
+    return Agency.objects.filter(
+        Exists(SubjectAccess.objects.filter(subject=subject, agency_id=OuterRef("pk")))
+    )
+
+
+def staff_who_can_see(subject: Subject) -> QuerySet[User]:
+    """Active staff of agencies that can see the record, for lead-professional choices."""
+    return User.objects.filter(
+        is_active=True,
+        agency__in=agencies_with_access(subject),
+        role_assignments__role__in=CASEWORK_ROLES,
+    ).distinct()
+
+
+def grant_user_permission(user: User, codename: str, obj: Subject) -> None:
+    """Give one person a right over one record (e.g. a chair's, or exceptional access)."""
+    assign_perm(codename, user, obj)
+
+
+def revoke_user_permission(user: User, codename: str, obj: Subject) -> None:
+    remove_perm(codename, user, obj)
+
+
+def can_read_audit_for(user: User, subject: Subject) -> bool:
+    """CSE coordinators of an agency that can see a record may see who accessed it."""
+    return user.has_role(Role.CSE_COORDINATOR) and can_see(user, subject)
+
+
+def can_search_audit(user: User) -> bool:
+    return user.is_active and user.has_role(Role.SYSTEM_ADMINISTRATOR)
+
+
+def can_administer(user: User) -> bool:
+    return user.is_active and user.has_role(Role.SYSTEM_ADMINISTRATOR)
