@@ -5,3 +5,6 @@ class CseConfig(AppConfig):
     name = "cse"
     verbose_name = "Core records"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cse import auth_audit  # noqa: F401

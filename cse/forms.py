@@ -312,7 +312,7 @@ class LinkForm(forms.Form):
         reference = (data.get("to_reference") or "").strip().upper()
         target = None
         if reference:
-            pk = _pk_from_reference(reference)
+            pk = pk_from_reference(reference)
             target = permissions.visible(self.user, Subject).filter(pk=pk).first() if pk else None
             if target is None:
                 self.add_error("to_reference", "No record you can see has that reference")
@@ -330,7 +330,7 @@ class LinkForm(forms.Form):
         return data
 
 
-def _pk_from_reference(reference: str) -> int | None:
+def pk_from_reference(reference: str) -> int | None:
     prefix, _, number = reference.partition("-")
     if prefix in {"C", "P", "L", "V"} and number.isdigit():
         return int(number)

@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "cse.middleware.RequestContextMiddleware",
 ]
 
-ROOT_URLCONF = "cse.urls"
+ROOT_URLCONF = "cse.root_urls"
 WSGI_APPLICATION = "cse.wsgi.application"
 
 TEMPLATES = [

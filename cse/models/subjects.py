@@ -115,6 +115,15 @@ class Ethnicity(models.TextChoices):
     NOT_OBTAINED = "NOBT", "Information not yet obtained"
 
 
+class ChildQuerySet(models.QuerySet):
+    def with_current_category(self) -> ChildQuerySet:
+        """Annotate `current_category`: the category of the newest history entry."""
+        latest = CategoryAssessment.objects.filter(child=models.OuterRef("pk")).order_by(
+            "-assessed_on", "-recorded_at", "-id"
+        )
+        return self.annotate(current_category=models.Subquery(latest.values("category")[:1]))
+
+
 class Child(Subject):
     class LegalStatus(models.TextChoices):
         NOT_LOOKED_AFTER = "not_looked_after", "Not looked after"
@@ -232,6 +241,8 @@ class Child(Subject):
     home_area = models.ForeignKey(
         LocalArea, on_delete=models.PROTECT, related_name="children", null=True, blank=True
     )
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = "child or young person"

@@ -1,0 +1,35 @@
+"""Sign-ins, sign-outs and failed sign-ins go to the audit trail.
+
+Django announces these only through its auth signals, so this is the one place the
+project listens to signals. The username tried is not kept for failed attempts
+against unknown accounts: it may be someone's mistyped password.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from cse import audit
+from cse.models import AuditEvent, User
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user: User, **kwargs) -> None:
+    audit.record(by=user, action=AuditEvent.Action.LOGIN)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user: User | None, **kwargs) -> None:
+    if user is not None:
+        audit.record(by=user, action=AuditEvent.Action.LOGOUT)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
+    known = User.objects.filter(username=credentials.get("username", "")).first()
+    audit.record(
+        by=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        detail={"username": known.username} if known else {"known_user": False},
+    )

@@ -1,0 +1,96 @@
+"""The cast, used across the suite.
+
+alice: practitioner in agency A (social care), who records children.
+bob: colleague of alice in agency A with a read-only role (meeting administrator).
+carol: CSE coordinator in agency A.
+dave: police officer in agency B, which alice shares with.
+erin: practitioner in agency C, an outsider who should never see A's children.
+pam: safeguarding-partnership manager (aggregates only).
+sam: system administrator.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cse.models import Agency, Role
+from tests.factories import AgencyFactory, LocalAreaFactory, UserFactory, make_child
+
+
+@pytest.fixture
+def area(db):
+    return LocalAreaFactory(name="Testshire", slug="testshire")
+
+
+@pytest.fixture
+def agency_a(area):
+    return AgencyFactory(name="Testshire Children's Services", kind=Agency.Kind.SOCIAL_CARE, local_area=area)
+
+
+@pytest.fixture
+def agency_b(area):
+    return AgencyFactory(name="Testshire Police", kind=Agency.Kind.POLICE, local_area=area)
+
+
+@pytest.fixture
+def agency_c(area):
+    return AgencyFactory(name="Testshire Health", kind=Agency.Kind.HEALTH, local_area=area)
+
+
+@pytest.fixture
+def partnership(area):
+    return AgencyFactory(
+        name="Testshire Safeguarding Partnership", kind=Agency.Kind.PARTNERSHIP, local_area=area
+    )
+
+
+@pytest.fixture
+def alice(agency_a):
+    return UserFactory(username="alice", first_name="Alice", agency=agency_a, roles=[Role.PRACTITIONER])
+
+
+@pytest.fixture
+def bob(agency_a):
+    return UserFactory(username="bob", first_name="Bob", agency=agency_a, roles=[Role.MEETING_ADMINISTRATOR])
+
+
+@pytest.fixture
+def carol(agency_a):
+    return UserFactory(username="carol", first_name="Carol", agency=agency_a, roles=[Role.CSE_COORDINATOR])
+
+
+@pytest.fixture
+def dave(agency_b):
+    return UserFactory(username="dave", first_name="Dave", agency=agency_b, roles=[Role.POLICE_OFFICER])
+
+
+@pytest.fixture
+def erin(agency_c):
+    return UserFactory(username="erin", first_name="Erin", agency=agency_c, roles=[Role.PRACTITIONER])
+
+
+@pytest.fixture
+def pam(partnership):
+    return UserFactory(username="pam", first_name="Pam", agency=partnership, roles=[Role.PARTNERSHIP_MANAGER])
+
+
+@pytest.fixture
+def sam(agency_a):
+    return UserFactory(username="sam", first_name="Sam", agency=agency_a, roles=[Role.SYSTEM_ADMINISTRATOR])
+
+
+@pytest.fixture
+def child(alice):
+    """A child recorded by alice's agency A, not shared with anyone."""
+    return make_child(alice, forename="Testchild", surname="Sampleton")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a cast member in: `client_for(alice)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
