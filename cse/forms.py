@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cse import permissions
-from cse.govuk_forms import GovukDateField
+from cse.govuk_forms import GovukDateField, govuk_required_messages
 from cse.models import (
     Address,
     Agency,
@@ -30,13 +30,27 @@ from cse.models import (
 RADIOS = forms.RadioSelect
 
 
+class Form(forms.Form):
+    """A form whose "required" errors name the field, as GOV.UK error summaries do."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        govuk_required_messages(self)
+
+
+class ModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        govuk_required_messages(self)
+
+
 def _user_choice(queryset, label: str) -> forms.ModelChoiceField:
     field = forms.ModelChoiceField(queryset=queryset, required=False, label=label)
     field.label_from_instance = lambda user: f"{user.get_full_name()} – {user.agency}"
     return field
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(ModelForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     aliases = forms.CharField(
         label="Other names or aliases",
@@ -115,7 +129,7 @@ class ChildForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
 
 
-class ConfirmNewChildForm(forms.Form):
+class ConfirmNewChildForm(Form):
     confirm_new = forms.BooleanField(
         label="None of these is the child: create a new record",
         required=True,
@@ -123,7 +137,7 @@ class ConfirmNewChildForm(forms.Form):
     )
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ModelForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     aliases = forms.CharField(
         label="Other names or aliases",
@@ -166,7 +180,7 @@ class PersonForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(ModelForm):
     hotspot_since = GovukDateField(label="Hotspot since", required=False)
 
     class Meta:
@@ -199,18 +213,18 @@ class LocationForm(forms.ModelForm):
         return data
 
 
-class VehicleForm(forms.ModelForm):
+class VehicleForm(ModelForm):
     class Meta:
         model = Vehicle
         fields = ["registration", "make", "model", "colour", "notes"]
 
 
-class AliasForm(forms.Form):
+class AliasForm(Form):
     name = forms.CharField(max_length=150, label="Name or alias")
     notes = forms.CharField(max_length=200, required=False, label="Notes")
 
 
-class AddressForm(forms.ModelForm):
+class AddressForm(ModelForm):
     from_date = GovukDateField(label="Lived here from", required=False)
     to_date = GovukDateField(label="Lived here until", required=False, help_text="Leave blank if current.")
 
@@ -219,12 +233,12 @@ class AddressForm(forms.ModelForm):
         fields = ["line_1", "line_2", "town", "postcode", "from_date", "to_date", "notes"]
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(Form):
     number = forms.CharField(max_length=30, label="Phone number")
     notes = forms.CharField(max_length=200, required=False, label="Notes")
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(ModelForm):
     category = forms.TypedChoiceField(
         choices=Category.choices, coerce=int, widget=RADIOS, label="CSE risk category"
     )
@@ -245,7 +259,7 @@ class CategoryForm(forms.ModelForm):
         ]
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(ModelForm):
     set_on = GovukDateField(label="Date the concern was identified")
 
     class Meta:
@@ -255,16 +269,16 @@ class FlagForm(forms.ModelForm):
         labels = {"kind": "Flag"}
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
 
 
-class WarningForm(forms.Form):
+class WarningForm(Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Warning")
     review_on = GovukDateField(label="Review date")
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(ModelForm):
     start_date = GovukDateField(label="Start date")
     end_date = GovukDateField(label="End date", required=False)
     last_reviewed_on = GovukDateField(label="Last reviewed", required=False)
@@ -275,7 +289,7 @@ class PlanForm(forms.ModelForm):
         widgets = {"kind": RADIOS}
 
 
-class LinkForm(forms.Form):
+class LinkForm(Form):
     to_subject = forms.ChoiceField(
         label="Link to",
         widget=RADIOS,
@@ -337,7 +351,7 @@ def pk_from_reference(reference: str) -> int | None:
     return None
 
 
-class ShareForm(forms.Form):
+class ShareForm(Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Agency")
     decision = forms.ChoiceField(
         choices=[
@@ -378,7 +392,7 @@ class ShareForm(forms.Form):
         return data
 
 
-class WithdrawShareForm(forms.Form):
+class WithdrawShareForm(Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), widget=forms.HiddenInput)
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for withdrawing")
 
@@ -389,7 +403,7 @@ class WithdrawShareForm(forms.Form):
         )
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     query = forms.CharField(
         max_length=100,
         label="Search",
@@ -410,7 +424,7 @@ class SearchForm(forms.Form):
         return query
 
 
-class ImportChildrenForm(forms.Form):
+class ImportChildrenForm(Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
     file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the header row described below.")
 

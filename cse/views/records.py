@@ -55,6 +55,7 @@ SORTS = {
 
 
 def child_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.sees_records(request.user))
     children = permissions.visible_children(request.user).with_current_category()
     filters = _list_filters(request)
     if filters["category"] == "none":
@@ -98,6 +99,7 @@ def _list_filters(request: HttpRequest) -> dict:
 def _simple_list(
     request: HttpRequest, queryset: QuerySet, template: str, summary: str, order: tuple
 ) -> HttpResponse:
+    permissions.require(permissions.sees_records(request.user))
     held = request.GET.get("held", "")
     if held == "ours":
         queryset = queryset.filter(owner_agency=request.user.agency_id)

@@ -1,0 +1,228 @@
+"""Every URL × every role × records owned, shared and not shared.
+
+Walks the URL resolver: a view added without a row here fails the suite, so no page
+can ship without its access rules being stated and checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cse import services
+from cse.models import Link, SharingDecision
+from tests.factories import make_child, make_location, make_person, make_vehicle
+
+CASTS = ["alice", "bob", "carol", "dave", "erin", "pam", "sam"]
+RECORDERS = {"alice", "carol", "dave", "erin"}
+CASEWORKERS = RECORDERS | {"bob"}
+OWNER_AGENCY = {"alice", "bob", "carol", "sam"}
+
+# How each view decides: see the record / change it (owner) / add to it / coordinator
+# of a viewing agency / any caseworker / recorders / administrators / anyone signed in.
+SEE, EDIT, ADD, COORDINATOR, CASEWORK, RECORD, ADMIN, ANY = (
+    "see", "edit", "add", "coordinator", "casework", "record", "admin", "any"
+)
+
+# url name -> (rule, kind of record in the URL or None)
+MATRIX: dict[str, tuple[str, str | None]] = {
+    "cse:home": (ANY, None),
+    "cse:notifications": (ANY, None),
+    "cse:search": (CASEWORK, None),
+    "cse:child_list": (CASEWORK, None),
+    "cse:person_list": (CASEWORK, None),
+    "cse:location_list": (CASEWORK, None),
+    "cse:child_create": (RECORD, None),
+    "cse:person_create": (RECORD, None),
+    "cse:location_create": (RECORD, None),
+    "cse:vehicle_create": (RECORD, None),
+    "cse:child_detail": (SEE, "child"),
+    "cse:child_chronology": (SEE, "child"),
+    "cse:child_edit": (EDIT, "child"),
+    "cse:category_create": (ADD, "child"),
+    "cse:flag_create": (ADD, "child"),
+    "cse:plan_create": (ADD, "child"),
+    "cse:person_detail": (SEE, "person"),
+    "cse:person_edit": (EDIT, "person"),
+    "cse:location_detail": (SEE, "location"),
+    "cse:location_edit": (EDIT, "location"),
+    "cse:vehicle_detail": (SEE, "vehicle"),
+    "cse:vehicle_edit": (EDIT, "vehicle"),
+    "cse:alias_create": (ADD, "person"),
+    "cse:address_create": (ADD, "child"),
+    "cse:phone_create": (ADD, "person"),
+    "cse:warning_create": (ADD, "location"),
+    "cse:link_create": (ADD, "child"),
+    "cse:sharing": (SEE, "child"),
+    "cse:share_create": (EDIT, "child"),
+    "cse:access_log": (COORDINATOR, "child"),
+    "cse:audit_search": (ADMIN, None),
+    "cse:import_children": (ADMIN, None),
+}
+# POST-only views: a GET is refused with 405; their POST rules are tested below.
+POST_ONLY = {
+    "cse:notification_open",
+    "cse:flag_remove",
+    "cse:link_end",
+    "cse:share_withdraw",
+}
+# Reachable without signing in.
+PUBLIC = {"login", "logout", "accessibility", "health"}
+# Signed-in pages of Django's own (password change) and its admin site.
+OTHER = {"password_change", "password_change_done"}
+
+
+def expected(user: str, rule: str, state: str | None) -> int:
+    visible = user in {"alice", "bob", "carol"} or (user == "dave" and state == "shared")
+    if rule == ANY:
+        return 200
+    if rule == CASEWORK:
+        return 200 if user in CASEWORKERS else 403
+    if rule == RECORD:
+        return 200 if user in RECORDERS else 403
+    if rule == ADMIN:
+        return 200 if user == "sam" else 403
+    if not visible:
+        return 404
+    if rule == SEE:
+        return 200
+    if rule == EDIT:
+        return 200 if user in {"alice", "carol"} else 403
+    if rule == ADD:
+        return 200 if user in RECORDERS else 403
+    if rule == COORDINATOR:
+        return 200 if user == "carol" else 403
+    raise AssertionError(rule)
+
+
+def _all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                namespace = pattern.namespace
+                walk(pattern.url_patterns, f"{prefix}{namespace}:" if namespace else prefix)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(prefix + pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    stated = set(MATRIX) | POST_ONLY | PUBLIC | OTHER
+    missing = _all_url_names() - stated
+    assert not missing, f"Add these views to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def records(alice, dave, agency_b):
+    """One record of each kind owned by agency A: shared with B, and private to A."""
+    made = {}
+    for kind, make in (("child", make_child), ("person", make_person), ("location", make_location),
+                       ("vehicle", make_vehicle)):
+        shared = make(alice)
+        private = make(alice)
+        services.record_sharing_decision(
+            by=alice, subject=shared, agency=agency_b, decision=SharingDecision.Decision.SHARE,
+            purpose="Joint safeguarding work", consent=SharingDecision.Consent.GIVEN,
+        )
+        made[kind] = {"shared": shared, "private": private}
+    return made
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_each_role_gets_what_the_matrix_says(
+    url_name, records, client, alice, bob, carol, dave, erin, pam, sam
+):
+    rule, kind = MATRIX[url_name]
+    users = {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "erin": erin, "pam": pam, "sam": sam}
+    states = ["shared", "private"] if kind else [None]
+    failures = []
+    for state in states:
+        url = reverse(url_name, args=[records[kind][state].pk]) if kind else reverse(url_name)
+        client.logout()
+        response = client.get(url)
+        if response.status_code != 302 or not response["Location"].startswith(reverse("login")):
+            failures.append(("anonymous", state, response.status_code))
+        for name in CASTS:
+            client.force_login(users[name])
+            status = client.get(url).status_code
+            want = expected(name, rule, state)
+            if status != want:
+                failures.append((name, state, status, want))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("url_name", sorted(POST_ONLY))
+def test_post_only_views_refuse_get(url_name, client, alice, child):
+    client.force_login(alice)
+    args = {
+        "cse:notification_open": [1],
+        "cse:flag_remove": [child.pk, 1],
+        "cse:link_end": [child.pk, 1],
+        "cse:share_withdraw": [child.pk],
+    }[url_name]
+    assert client.get(reverse(url_name, args=args)).status_code == 405
+
+
+def test_public_pages_need_no_sign_in(client, db):
+    for name in ["login", "accessibility", "health"]:
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_flag_removal_follows_the_add_rule(client, records, alice, bob, dave, erin):
+    child = records["child"]["shared"]
+    flag = services.set_flag(by=alice, child=child, kind="county_lines", reason="Seen dealing", set_on=child.created_at.date())
+    url = reverse("cse:flag_remove", args=[child.pk, flag.pk])
+    for user, want in ((erin, 404), (bob, 403)):
+        client.force_login(user)
+        assert client.post(url, {"reason": "No longer applies"}).status_code == want
+    flag.refresh_from_db()
+    assert flag.removed_at is None
+    client.force_login(dave)
+    assert client.post(url, {"reason": "No longer applies"}).status_code == 302
+    flag.refresh_from_db()
+    assert flag.removed_at is not None
+
+
+def test_share_withdrawal_is_for_the_owner_only(client, records, agency_b, alice, dave, erin):
+    child = records["child"]["shared"]
+    url = reverse("cse:share_withdraw", args=[child.pk])
+    data = {"agency": agency_b.pk, "purpose": "Work finished"}
+    client.force_login(erin)
+    assert client.post(url, data).status_code == 404
+    client.force_login(dave)
+    assert client.post(url, data).status_code == 403
+    client.force_login(alice)
+    assert client.post(url, data).status_code == 302
+    client.force_login(dave)
+    assert client.get(reverse("cse:child_detail", args=[child.pk])).status_code == 404
+
+
+def test_link_end_needs_sight_of_both_ends(client, records, alice, dave, erin):
+    child = records["child"]["shared"]
+    person = records["person"]["private"]
+    link = services.create_link(
+        by=alice, from_subject=child, to_subject=person, kind=Link.Kind.SEEN_WITH,
+        source=Link.Source.OBSERVATION, confidence=Link.Confidence.PROBABLE,
+    )
+    url = reverse("cse:link_end", args=[child.pk, link.pk])
+    client.force_login(dave)  # sees the child but not the person: the link does not exist for him
+    assert client.post(url, {"reason": "Wrong person"}).status_code == 404
+    client.force_login(erin)
+    assert client.post(url, {"reason": "Wrong person"}).status_code == 404
+    client.force_login(alice)
+    assert client.post(url, {"reason": "Wrong person"}).status_code == 302
+
+
+def test_a_notification_opens_only_for_its_owner(client, alice, erin):
+    notification = services.notify(users=[alice], message="Something to see", email=False)[0]
+    url = reverse("cse:notification_open", args=[notification.pk])
+    client.force_login(erin)
+    assert client.post(url).status_code == 404
+    client.force_login(alice)
+    assert client.post(url).status_code == 302
