@@ -82,7 +82,7 @@ def _before_save(subject: Subject) -> None:
 @transaction.atomic
 def create_subject(
     *,
-    by: User,
+    by: User | None,
     subject: Subject,
     aliases: Sequence[str] = (),
     owner_agency: Agency | None = None,
@@ -90,7 +90,7 @@ def create_subject(
 ) -> Subject:
     """Save a new child, person of interest, location or vehicle, owned by the
     creator's agency (or `owner_agency`, for imports), visible to that agency alone."""
-    owner = owner_agency or by.agency
+    owner = owner_agency or (by.agency if by else None)
     if owner is None:
         raise ValidationError("Only a member of an agency can create records")
     subject.kind = KIND_OF_MODEL[type(subject)]
