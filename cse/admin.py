@@ -35,5 +35,8 @@ class UserAdmin(BaseUserAdmin):
     inlines = [UserRoleInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("Agency", {"fields": ("agency", "job_title", "phone", "collar_number", "station")}),
+        (
+            "Agency",
+            {"fields": ("agency", "job_title", "phone", "collar_number", "station")},
+        ),
     )

@@ -74,7 +74,9 @@ def record(
     )
 
 
-def record_many(*, by: User, action: str, subjects: Iterable[Subject], summary: str) -> None:
+def record_many(
+    *, by: User, action: str, subjects: Iterable[Subject], summary: str
+) -> None:
     """One event for a list or search result page: which records were shown."""
     ids = [s.pk for s in subjects]
     record(by=by, action=action, summary=summary, detail={"subject_ids": ids})

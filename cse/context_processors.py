@@ -28,7 +28,12 @@ def shell(request: HttpRequest) -> dict:
             items += [("Audit trail", reverse("cse:audit_search"))]
             items += [("Import children", reverse("cse:import_children"))]
         unread = user.notifications.filter(read_at__isnull=True).count()
-        items += [(f"Notifications ({unread})" if unread else "Notifications", reverse("cse:notifications"))]
+        items += [
+            (
+                f"Notifications ({unread})" if unread else "Notifications",
+                reverse("cse:notifications"),
+            )
+        ]
         home = reverse("cse:home")
         for label, url in items:
             active = path == url if url == home else path.startswith(url)

@@ -103,37 +103,64 @@ class ChildForm(ModelForm):
             staff = permissions.staff_who_can_see(self.instance)
         else:
             staff = User.objects.filter(
-                agency=user.agency, is_active=True, role_assignments__role__in=permissions.CASEWORK_ROLES
+                agency=user.agency,
+                is_active=True,
+                role_assignments__role__in=permissions.CASEWORK_ROLES,
             ).distinct()
         staff = staff.select_related("agency").order_by("last_name", "first_name")
         self.fields["lead_professional"] = _user_choice(staff, "Lead professional")
-        self.fields["allocated_social_worker"] = _user_choice(staff, "Allocated social worker")
+        self.fields["allocated_social_worker"] = _user_choice(
+            staff, "Allocated social worker"
+        )
         self.fields["home_area"].queryset = LocalArea.objects.all()
         self.fields["home_area"].required = False
         self.fields["estimated_age"].widget.attrs["inputmode"] = "numeric"
 
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("date_of_birth") and data.get("estimated_age") is None:
-            if "date_of_birth" not in self.errors:
-                self.add_error("date_of_birth", "Enter a date of birth, or an estimated age if it is not known")
+        if (
+            not data.get("date_of_birth")
+            and data.get("estimated_age") is None
+            and "date_of_birth" not in self.errors
+        ):
+            self.add_error(
+                "date_of_birth",
+                "Enter a date of birth, or an estimated age if it is not known",
+            )
         status = data.get("legal_status")
-        if status and status != Child.LegalStatus.NOT_LOOKED_AFTER and not data.get("responsible_authority"):
-            self.add_error("responsible_authority", "Enter which local authority is responsible for the child")
+        if (
+            status
+            and status != Child.LegalStatus.NOT_LOOKED_AFTER
+            and not data.get("responsible_authority")
+        ):
+            self.add_error(
+                "responsible_authority",
+                "Enter which local authority is responsible for the child",
+            )
         placement = data.get("placement")
-        if placement and placement != Child.Placement.NOT_PLACED and not data.get("placing_authority"):
+        if (
+            placement
+            and placement != Child.Placement.NOT_PLACED
+            and not data.get("placing_authority")
+        ):
             self.add_error("placing_authority", "Enter the placing or host authority")
         return data
 
     def alias_names(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("aliases", "").splitlines()
+            if line.strip()
+        ]
 
 
 class ConfirmNewChildForm(Form):
     confirm_new = forms.BooleanField(
         label="None of these is the child: create a new record",
         required=True,
-        error_messages={"required": "Confirm that none of the possible matches is this child"},
+        error_messages={
+            "required": "Confirm that none of the possible matches is this child"
+        },
     )
 
 
@@ -173,11 +200,17 @@ class PersonForm(ModelForm):
             self.add_error("forename", "Enter a name or a nickname")
         low, high = data.get("age_from"), data.get("age_to")
         if low is not None and high is not None and low > high:
-            self.add_error("age_to", "The upper age must be the same as or more than the lower age")
+            self.add_error(
+                "age_to", "The upper age must be the same as or more than the lower age"
+            )
         return data
 
     def alias_names(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("aliases", "").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("aliases", "").splitlines()
+            if line.strip()
+        ]
 
 
 class LocationForm(ModelForm):
@@ -205,11 +238,19 @@ class LocationForm(ModelForm):
         data = super().clean()
         kind = data.get("type")
         if kind == Location.Type.ONLINE and not data.get("online_identifier"):
-            self.add_error("online_identifier", "Enter the platform and account or group")
-        if kind and kind != Location.Type.ONLINE and not (data.get("address_line_1") or data.get("postcode")):
+            self.add_error(
+                "online_identifier", "Enter the platform and account or group"
+            )
+        if (
+            kind
+            and kind != Location.Type.ONLINE
+            and not (data.get("address_line_1") or data.get("postcode"))
+        ):
             self.add_error("address_line_1", "Enter an address or a postcode")
         if kind == Location.Type.LICENSED_PREMISES and not data.get("trading_name"):
-            self.add_error("trading_name", "Enter the trading name of the licensed premises")
+            self.add_error(
+                "trading_name", "Enter the trading name of the licensed premises"
+            )
         return data
 
 
@@ -226,11 +267,21 @@ class AliasForm(Form):
 
 class AddressForm(ModelForm):
     from_date = GovukDateField(label="Lived here from", required=False)
-    to_date = GovukDateField(label="Lived here until", required=False, help_text="Leave blank if current.")
+    to_date = GovukDateField(
+        label="Lived here until", required=False, help_text="Leave blank if current."
+    )
 
     class Meta:
         model = Address
-        fields = ["line_1", "line_2", "town", "postcode", "from_date", "to_date", "notes"]
+        fields = [
+            "line_1",
+            "line_2",
+            "town",
+            "postcode",
+            "from_date",
+            "to_date",
+            "notes",
+        ]
 
 
 class PhoneForm(Form):
@@ -303,19 +354,30 @@ class LinkForm(Form):
         help_text="For example, P-000123. Find it with search.",
     )
     kind = forms.ChoiceField(choices=Link.Kind.choices, label="Type of link")
-    source = forms.ChoiceField(choices=Link.Source.choices, label="Source of the information")
-    source_detail = forms.CharField(max_length=300, required=False, label="Source details")
-    confidence = forms.ChoiceField(choices=Link.Confidence.choices, widget=RADIOS, label="Confidence")
+    source = forms.ChoiceField(
+        choices=Link.Source.choices, label="Source of the information"
+    )
+    source_detail = forms.CharField(
+        max_length=300, required=False, label="Source details"
+    )
+    confidence = forms.ChoiceField(
+        choices=Link.Confidence.choices, widget=RADIOS, label="Confidence"
+    )
     first_seen = GovukDateField(label="First seen", required=False)
     last_seen = GovukDateField(label="Last seen", required=False)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Notes")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Notes"
+    )
 
-    def __init__(self, *args, user: User, subject: Subject, candidates: list[Subject], **kwargs) -> None:
+    def __init__(
+        self, *args, user: User, subject: Subject, candidates: list[Subject], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.subject = subject
         self.fields["to_subject"].choices = [
-            (str(candidate.pk), f"{candidate.specific} ({candidate.reference})") for candidate in candidates
+            (str(candidate.pk), f"{candidate.specific} ({candidate.reference})")
+            for candidate in candidates
         ]
         if not candidates:
             del self.fields["to_subject"]
@@ -327,9 +389,15 @@ class LinkForm(Form):
         target = None
         if reference:
             pk = pk_from_reference(reference)
-            target = permissions.visible(self.user, Subject).filter(pk=pk).first() if pk else None
+            target = (
+                permissions.visible(self.user, Subject).filter(pk=pk).first()
+                if pk
+                else None
+            )
             if target is None:
-                self.add_error("to_reference", "No record you can see has that reference")
+                self.add_error(
+                    "to_reference", "No record you can see has that reference"
+                )
         elif chosen:
             target = permissions.visible(self.user, Subject).filter(pk=chosen).first()
         else:
@@ -340,7 +408,9 @@ class LinkForm(Form):
         data["target"] = target
         first, last = data.get("first_seen"), data.get("last_seen")
         if first and last and last < first:
-            self.add_error("last_seen", "Last seen must be the same as or after first seen")
+            self.add_error(
+                "last_seen", "Last seen must be the same as or after first seen"
+            )
         return data
 
 
@@ -356,7 +426,10 @@ class ShareForm(Form):
     decision = forms.ChoiceField(
         choices=[
             (SharingDecision.Decision.SHARE, "Share this record with the agency"),
-            (SharingDecision.Decision.DO_NOT_SHARE, "Do not share (record the decision)"),
+            (
+                SharingDecision.Decision.DO_NOT_SHARE,
+                "Do not share (record the decision)",
+            ),
         ],
         widget=RADIOS,
         label="Decision",
@@ -366,7 +439,9 @@ class ShareForm(Form):
         label="Purpose",
         help_text="Why the information is, or is not, being shared.",
     )
-    consent = forms.ChoiceField(choices=SharingDecision.Consent.choices, widget=RADIOS, label="Consent")
+    consent = forms.ChoiceField(
+        choices=SharingDecision.Consent.choices, widget=RADIOS, label="Consent"
+    )
     consent_reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -382,25 +457,34 @@ class ShareForm(Form):
             .select_related("local_area")
             .order_by("local_area__name", "name")
         )
-        self.fields["agency"].label_from_instance = lambda agency: f"{agency.name} ({agency.local_area})"
+        self.fields["agency"].label_from_instance = lambda agency: (
+            f"{agency.name} ({agency.local_area})"
+        )
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("consent") and data["consent"] != SharingDecision.Consent.GIVEN:
-            if not (data.get("consent_reason") or "").strip():
-                self.add_error("consent_reason", "Enter the reason, as consent was not given")
+        consent = data.get("consent")
+        reason = (data.get("consent_reason") or "").strip()
+        if consent and consent != SharingDecision.Consent.GIVEN and not reason:
+            self.add_error(
+                "consent_reason", "Enter the reason, as consent was not given"
+            )
         return data
 
 
 class WithdrawShareForm(Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), widget=forms.HiddenInput)
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for withdrawing")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), widget=forms.HiddenInput
+    )
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for withdrawing"
+    )
 
     def __init__(self, *args, subject: Subject, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = permissions.agencies_with_access(subject).exclude(
-            pk=subject.owner_agency_id
-        )
+        self.fields["agency"].queryset = permissions.agencies_with_access(
+            subject
+        ).exclude(pk=subject.owner_agency_id)
 
 
 class SearchForm(Form):
@@ -425,8 +509,12 @@ class SearchForm(Form):
 
 
 class ImportChildrenForm(Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the header row described below.")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True), label="Owning agency"
+    )
+    file = forms.FileField(
+        label="CSV file", help_text="UTF-8 CSV with the header row described below."
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

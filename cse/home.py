@@ -69,7 +69,9 @@ def recently_shared(user: User) -> dict | None:
         subject__kind="child",
     ).values("subject_id")
     rows = list(
-        permissions.visible_children(user).filter(pk__in=shared_ids).select_related("owner_agency")[:20]
+        permissions.visible_children(user)
+        .filter(pk__in=shared_ids)
+        .select_related("owner_agency")[:20]
     )
     return {
         "title": "Children shared with your agency in the last 14 days",
@@ -93,7 +95,12 @@ def warnings_due(user: User) -> dict | None:
                 subject__owner_agency=user.agency_id,
             ),
             "subject",
-        ).select_related("subject__child", "subject__personofinterest", "subject__location", "subject__vehicle")[:20]
+        ).select_related(
+            "subject__child",
+            "subject__personofinterest",
+            "subject__location",
+            "subject__vehicle",
+        )[:20]
     )
     return {
         "title": "Warning notes due for review",
@@ -128,7 +135,9 @@ def area_picture(user: User) -> dict | None:
     if not user.has_role(Role.PARTNERSHIP_MANAGER) or user.agency is None:
         return None
     counts = dict(
-        Child.objects.filter(home_area=user.agency.local_area_id, case_status=Child.CaseStatus.OPEN)
+        Child.objects.filter(
+            home_area=user.agency.local_area_id, case_status=Child.CaseStatus.OPEN
+        )
         .with_current_category()
         .values_list("current_category")
         .annotate(n=Count("pk"))
@@ -161,6 +170,8 @@ def administration(user: User) -> dict | None:
     return {
         "title": "Administration",
         "template": "cse/home/admin_panel.html",
-        "failed_logins": AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).count(),
+        "failed_logins": AuditEvent.objects.filter(
+            action=AuditEvent.Action.LOGIN_FAILED, at__gte=since
+        ).count(),
         "active_users": User.objects.filter(is_active=True).count(),
     }

@@ -4,7 +4,12 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from cse.audit import RequestContext, new_request_id, reset_request_context, set_request_context
+from cse.audit import (
+    RequestContext,
+    new_request_id,
+    reset_request_context,
+    set_request_context,
+)
 
 
 class RequestContextMiddleware:

@@ -94,7 +94,9 @@ def agency_access(user: User, subject_ref: str = "pk") -> Exists | Q:
     if not sees_records(user):
         return Q(pk__in=[])
     return Exists(
-        SubjectAccess.objects.filter(agency_id=user.agency_id, subject_id=OuterRef(subject_ref))
+        SubjectAccess.objects.filter(
+            agency_id=user.agency_id, subject_id=OuterRef(subject_ref)
+        )
     )
 
 

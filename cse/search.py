@@ -71,14 +71,24 @@ def build_search_text(subject: Subject) -> str:
     parts: list[str] = []
     aliases = [alias.name for alias in subject.aliases.all()] if subject.pk else []
     if isinstance(subject, Child):
-        parts += [subject.forename, subject.middle_names, subject.surname, subject.known_as]
+        parts += [
+            subject.forename,
+            subject.middle_names,
+            subject.surname,
+            subject.known_as,
+        ]
         parts += aliases + [subject.local_reference]
     elif isinstance(subject, PersonOfInterest):
         parts += [subject.forename, subject.surname, subject.nickname] + aliases
         if subject.pk:
             parts += [phone.number_normalised for phone in subject.phone_numbers.all()]
     elif isinstance(subject, Location):
-        parts += [subject.name, subject.trading_name, subject.address_line_1, subject.town]
+        parts += [
+            subject.name,
+            subject.trading_name,
+            subject.address_line_1,
+            subject.town,
+        ]
         parts += [subject.online_identifier]
         parts += _compact_forms([subject.postcode])
     elif isinstance(subject, Vehicle):
@@ -106,7 +116,10 @@ def _text_match(queryset: QuerySet, text: str) -> QuerySet:
     """Records whose search text resembles `text`, most alike first."""
     if _uses_trigrams():
         return (
-            queryset.filter(Q(search_text__trigram_word_similar=text) | Q(search_text__contains=text))
+            queryset.filter(
+                Q(search_text__trigram_word_similar=text)
+                | Q(search_text__contains=text)
+            )
             .annotate(similarity=TrigramWordSimilarity(text, "search_text"))
             .order_by("-similarity", "pk")
         )
@@ -125,7 +138,9 @@ def _run(queryset: QuerySet, threshold: float, limit: int) -> list:
         return list(queryset[:limit])
 
 
-def search(user: User, query: str, kinds: Iterable[str] | None = None) -> dict[str, list]:
+def search(
+    user: User, query: str, kinds: Iterable[str] | None = None
+) -> dict[str, list]:
     """What the user may see that matches `query`, grouped by kind of record.
 
     A query that reads as a date matches dates of birth; anything else matches names,
@@ -148,7 +163,9 @@ def search(user: User, query: str, kinds: Iterable[str] | None = None) -> dict[s
         queryset = permissions.visible(user, model)
         if day is not None:
             if model in (Child, PersonOfInterest):
-                results[kind] = list(queryset.filter(date_of_birth=day).order_by("pk")[:RESULT_LIMIT])
+                results[kind] = list(
+                    queryset.filter(date_of_birth=day).order_by("pk")[:RESULT_LIMIT]
+                )
             continue
         queryset = _text_match(queryset, _query_text(query, text))
         results[kind] = _run(queryset, SEARCH_THRESHOLD, RESULT_LIMIT)
@@ -158,7 +175,9 @@ def search(user: User, query: str, kinds: Iterable[str] | None = None) -> dict[s
 def _query_text(raw: str, text: str) -> str:
     """Postcodes and registrations are matched in their compact form."""
     compact = re.sub(r"\s+", "", raw).lower()
-    if _POSTCODE.match(text) or (len(compact) <= 8 and re.fullmatch(r"[a-z]{2}\d{2}[a-z]{3}", compact)):
+    if _POSTCODE.match(text) or (
+        len(compact) <= 8 and re.fullmatch(r"[a-z]{2}\d{2}[a-z]{3}", compact)
+    ):
         return compact
     if re.fullmatch(r"[\d +()-]{7,}", raw.strip()):
         return normalise_phone(raw)

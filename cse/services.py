@@ -63,10 +63,14 @@ def _check_child_age(child: Child) -> None:
     today = timezone.localdate()
     if child.date_of_birth:
         if child.date_of_birth > today:
-            raise ValidationError({"date_of_birth": "Date of birth must be in the past"})
+            raise ValidationError(
+                {"date_of_birth": "Date of birth must be in the past"}
+            )
         if (child.age_on(today) or 0) > MAX_AGE:
             raise ValidationError(
-                {"date_of_birth": f"A young person must be {MAX_AGE} or under to be recorded here"}
+                {
+                    "date_of_birth": f"A young person must be {MAX_AGE} or under to be recorded here"
+                }
             )
 
 
@@ -103,7 +107,9 @@ def create_subject(
         if name.strip():
             Alias.objects.create(subject=subject, name=name.strip())
     _refresh_search_text(subject)
-    SubjectAccess.objects.create(agency=owner, subject=subject, basis=SubjectAccess.Basis.OWNER)
+    SubjectAccess.objects.create(
+        agency=owner, subject=subject, basis=SubjectAccess.Basis.OWNER
+    )
     add_chronology_entry(
         subject=subject,
         occurred_at=subject.created_at,
@@ -112,7 +118,12 @@ def create_subject(
         by=by,
         agency=owner,
     )
-    audit.record(by=by, action=Action.CREATE, obj=subject, summary=f"{context} {subject.reference}")
+    audit.record(
+        by=by,
+        action=Action.CREATE,
+        obj=subject,
+        summary=f"{context} {subject.reference}",
+    )
     return subject
 
 
@@ -146,7 +157,9 @@ def add_alias(*, by: User, subject: Subject, name: str, notes: str = "") -> Alia
     permissions.require(permissions.can_add_to(by, subject))
     alias = Alias.objects.create(subject=subject, name=name.strip(), notes=notes)
     _refresh_search_text(subject)
-    audit.record(by=by, action=Action.CREATE, obj=alias, subject=subject, summary="alias added")
+    audit.record(
+        by=by, action=Action.CREATE, obj=alias, subject=subject, summary="alias added"
+    )
     return alias
 
 
@@ -159,18 +172,31 @@ def add_address(*, by: User, subject: Subject, address: Address) -> Address:
     address.full_clean()
     address.save()
     _refresh_search_text(subject)
-    audit.record(by=by, action=Action.CREATE, obj=address, subject=subject, summary="address added")
+    audit.record(
+        by=by,
+        action=Action.CREATE,
+        obj=address,
+        subject=subject,
+        summary="address added",
+    )
     return address
 
 
 @transaction.atomic
-def add_phone_number(*, by: User, subject: Subject, number: str, notes: str = "") -> PhoneNumber:
+def add_phone_number(
+    *, by: User, subject: Subject, number: str, notes: str = ""
+) -> PhoneNumber:
     permissions.require(permissions.can_add_to(by, subject))
     phone = PhoneNumber.objects.create(
-        subject=subject, number=number, number_normalised=normalise_phone(number), notes=notes
+        subject=subject,
+        number=number,
+        number_normalised=normalise_phone(number),
+        notes=notes,
     )
     _refresh_search_text(subject)
-    audit.record(by=by, action=Action.CREATE, obj=phone, subject=subject, summary="phone added")
+    audit.record(
+        by=by, action=Action.CREATE, obj=phone, subject=subject, summary="phone added"
+    )
     return phone
 
 
@@ -197,16 +223,18 @@ def check_new_child(
         forename=forename, surname=surname, date_of_birth=date_of_birth
     )
     visible_ids = set(
-        permissions.visible_children(by).filter(pk__in=[c.pk for c in matches]).values_list(
-            "pk", flat=True
-        )
+        permissions.visible_children(by)
+        .filter(pk__in=[c.pk for c in matches])
+        .values_list("pk", flat=True)
     )
     visible = [child for child in matches if child.pk in visible_ids]
     hidden = [child for child in matches if child.pk not in visible_ids]
     return DuplicateCheck(visible=visible, hidden_count=len(hidden), hidden=hidden)
 
 
-def notify_hidden_duplicates(*, by: User, child: Child, hidden: Iterable[Child]) -> None:
+def notify_hidden_duplicates(
+    *, by: User, child: Child, hidden: Iterable[Child]
+) -> None:
     """Tell the CSE coordinators of agencies holding a possible match that another
     agency has just recorded what may be the same child (references only)."""
     by_agency: dict[int, list[Child]] = {}
@@ -214,7 +242,9 @@ def notify_hidden_duplicates(*, by: User, child: Child, hidden: Iterable[Child])
         by_agency.setdefault(match.owner_agency_id, []).append(match)
     for agency_id, matches in by_agency.items():
         coordinators = User.objects.filter(
-            agency_id=agency_id, is_active=True, role_assignments__role=Role.CSE_COORDINATOR
+            agency_id=agency_id,
+            is_active=True,
+            role_assignments__role=Role.CSE_COORDINATOR,
         )
         refs = ", ".join(match.reference for match in matches)
         notify(
@@ -249,7 +279,9 @@ def record_category(
     if not rationale.strip():
         raise ValidationError({"rationale": "Enter the rationale for the category"})
     if assessed_on > timezone.localdate():
-        raise ValidationError({"assessed_on": "The assessment date must be today or in the past"})
+        raise ValidationError(
+            {"assessed_on": "The assessment date must be today or in the past"}
+        )
     entry = CategoryAssessment.objects.create(
         child=child,
         category=category,
@@ -270,17 +302,25 @@ def record_category(
         source=source_obj or entry,
     )
     audit.record(
-        by=by, action=Action.CREATE, obj=entry, subject=child, summary=entry.get_category_display()
+        by=by,
+        action=Action.CREATE,
+        obj=entry,
+        subject=child,
+        summary=entry.get_category_display(),
     )
     return entry
 
 
 def current_category(child: Child) -> CategoryAssessment | None:
-    return child.category_history.order_by("-assessed_on", "-recorded_at", "-id").first()
+    return child.category_history.order_by(
+        "-assessed_on", "-recorded_at", "-id"
+    ).first()
 
 
 @transaction.atomic
-def set_flag(*, by: User, child: Child, kind: str, reason: str, set_on: datetime.date) -> ChildFlag:
+def set_flag(
+    *, by: User, child: Child, kind: str, reason: str, set_on: datetime.date
+) -> ChildFlag:
     permissions.require(permissions.can_add_to(by, child))
     if child.flags.filter(kind=kind, removed_at__isnull=True).exists():
         raise ValidationError({"kind": "This flag is already set"})
@@ -288,10 +328,17 @@ def set_flag(*, by: User, child: Child, kind: str, reason: str, set_on: datetime
     flag.full_clean()
     flag.save()
     add_chronology_entry(
-        subject=child, occurred_at=timezone.now(), kind="flag",
-        title=f"Flag set: {flag.get_kind_display()}", description=reason, by=by, source=flag,
+        subject=child,
+        occurred_at=timezone.now(),
+        kind="flag",
+        title=f"Flag set: {flag.get_kind_display()}",
+        description=reason,
+        by=by,
+        source=flag,
     )
-    audit.record(by=by, action=Action.CREATE, obj=flag, subject=child, summary=flag.kind)
+    audit.record(
+        by=by, action=Action.CREATE, obj=flag, subject=child, summary=flag.kind
+    )
     return flag
 
 
@@ -307,24 +354,42 @@ def remove_flag(*, by: User, flag: ChildFlag, reason: str) -> ChildFlag:
     flag.removal_reason = reason.strip()
     flag.save(update_fields=["removed_at", "removed_by", "removal_reason"])
     add_chronology_entry(
-        subject=flag.child, occurred_at=flag.removed_at, kind="flag",
-        title=f"Flag removed: {flag.get_kind_display()}", description=flag.removal_reason,
-        by=by, source=flag,
+        subject=flag.child,
+        occurred_at=flag.removed_at,
+        kind="flag",
+        title=f"Flag removed: {flag.get_kind_display()}",
+        description=flag.removal_reason,
+        by=by,
+        source=flag,
     )
     audit.record(
-        by=by, action=Action.CHANGE, obj=flag, subject=flag.child,
-        changes={"removed_at": [None, flag.removed_at.isoformat()]}, summary=flag.kind,
+        by=by,
+        action=Action.CHANGE,
+        obj=flag,
+        subject=flag.child,
+        changes={"removed_at": [None, flag.removed_at.isoformat()]},
+        summary=flag.kind,
     )
     return flag
 
 
 @transaction.atomic
-def add_warning(*, by: User, subject: Subject, text: str, review_on: datetime.date) -> WarningNote:
+def add_warning(
+    *, by: User, subject: Subject, text: str, review_on: datetime.date
+) -> WarningNote:
     permissions.require(permissions.can_add_to(by, subject))
-    warning = WarningNote(subject=subject, text=text, review_on=review_on, created_by=by)
+    warning = WarningNote(
+        subject=subject, text=text, review_on=review_on, created_by=by
+    )
     warning.full_clean()
     warning.save()
-    audit.record(by=by, action=Action.CREATE, obj=warning, subject=subject, summary="warning added")
+    audit.record(
+        by=by,
+        action=Action.CREATE,
+        obj=warning,
+        subject=subject,
+        summary="warning added",
+    )
     return warning
 
 
@@ -336,10 +401,16 @@ def add_plan(*, by: User, child: Child, plan: ChildPlan) -> ChildPlan:
     plan.full_clean()
     plan.save()
     add_chronology_entry(
-        subject=child, occurred_at=timezone.now(), kind="plan",
-        title=f"{plan.get_kind_display()} plan from {plan.start_date:%d %B %Y}", by=by, source=plan,
+        subject=child,
+        occurred_at=timezone.now(),
+        kind="plan",
+        title=f"{plan.get_kind_display()} plan from {plan.start_date:%d %B %Y}",
+        by=by,
+        source=plan,
     )
-    audit.record(by=by, action=Action.CREATE, obj=plan, subject=child, summary=plan.kind)
+    audit.record(
+        by=by, action=Action.CREATE, obj=plan, subject=child, summary=plan.kind
+    )
     return plan
 
 
@@ -369,26 +440,42 @@ def create_link(
     allowed_from, allowed_to = Link.ALLOWED[Link.Kind(kind)]
     if from_subject.kind not in allowed_from or to_subject.kind not in allowed_to:
         raise ValidationError(
-            {"kind": f"“{Link.Kind(kind).label}” cannot link a {from_subject.get_kind_display().lower()} "
-             f"to a {to_subject.get_kind_display().lower()}"}
+            {
+                "kind": f"“{Link.Kind(kind).label}” cannot link a {from_subject.get_kind_display().lower()} "
+                f"to a {to_subject.get_kind_display().lower()}"
+            }
         )
     if kind == Link.Kind.OTHER and not notes.strip():
         raise ValidationError({"notes": "Describe the association"})
     link = Link(
-        from_subject=from_subject, to_subject=to_subject, kind=kind, source=source,
-        source_detail=source_detail, confidence=confidence, first_seen=first_seen,
-        last_seen=last_seen, notes=notes, owner_agency=by.agency, created_by=by,
+        from_subject=from_subject,
+        to_subject=to_subject,
+        kind=kind,
+        source=source,
+        source_detail=source_detail,
+        confidence=confidence,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        notes=notes,
+        owner_agency=by.agency,
+        created_by=by,
     )
     link.full_clean()
     link.save()
     for end in (from_subject, to_subject):
         add_chronology_entry(
-            subject=end, occurred_at=link.created_at, kind="link",
+            subject=end,
+            occurred_at=link.created_at,
+            kind="link",
             title=f"Linked: {link.get_kind_display().lower()} {link.other_end(end.pk).reference}",
-            by=by, source=link,
+            by=by,
+            source=link,
         )
     audit.record(
-        by=by, action=Action.CREATE, obj=link, subject=from_subject,
+        by=by,
+        action=Action.CREATE,
+        obj=link,
+        subject=from_subject,
         detail={"to_subject": to_subject.pk, "kind": kind},
     )
     return link
@@ -402,7 +489,13 @@ def end_link(*, by: User, link: Link, reason: str) -> Link:
     link.ended_at = timezone.now()
     link.end_reason = reason.strip()
     link.save(update_fields=["ended_at", "end_reason"])
-    audit.record(by=by, action=Action.CHANGE, obj=link, subject=link.from_subject, summary="link ended")
+    audit.record(
+        by=by,
+        action=Action.CHANGE,
+        obj=link,
+        subject=link.from_subject,
+        summary="link ended",
+    )
     return link
 
 
@@ -430,7 +523,8 @@ def record_sharing_decision(
         errors["purpose"] = "Enter the purpose of the decision"
     if consent != SharingDecision.Consent.GIVEN and not consent_reason.strip():
         errors["consent_reason"] = (
-            "Enter why consent was not sought" if consent == SharingDecision.Consent.NOT_SOUGHT
+            "Enter why consent was not sought"
+            if consent == SharingDecision.Consent.NOT_SOUGHT
             else "Enter why information is shared without consent"
             if decision == SharingDecision.Decision.SHARE
             else "Enter the reason consent was refused"
@@ -440,9 +534,15 @@ def record_sharing_decision(
     if errors:
         raise ValidationError(errors)
     sharing = SharingDecision.objects.create(
-        subject=subject, agency=agency, decision=decision, purpose=purpose.strip(),
-        consent=consent, consent_reason=consent_reason.strip(), context=context,
-        decided_by=by, decided_by_agency=by.agency,
+        subject=subject,
+        agency=agency,
+        decision=decision,
+        purpose=purpose.strip(),
+        consent=consent,
+        consent_reason=consent_reason.strip(),
+        context=context,
+        decided_by=by,
+        decided_by_agency=by.agency,
     )
     access = SubjectAccess.objects.filter(subject=subject, agency=agency).first()
     if decision == SharingDecision.Decision.SHARE:
@@ -452,7 +552,9 @@ def record_sharing_decision(
                 if context == SharingDecision.Context.MEETING
                 else SubjectAccess.Basis.SHARED
             )
-            SubjectAccess.objects.create(subject=subject, agency=agency, basis=basis, decision=sharing)
+            SubjectAccess.objects.create(
+                subject=subject, agency=agency, basis=basis, decision=sharing
+            )
         action, title = Action.SHARE, f"Shared with {agency}"
         coordinators = User.objects.filter(
             agency=agency, is_active=True, role_assignments__role=Role.CSE_COORDINATOR
@@ -464,18 +566,29 @@ def record_sharing_decision(
         )
     elif decision == SharingDecision.Decision.WITHDRAW:
         if access is None or access.basis == SubjectAccess.Basis.OWNER:
-            raise ValidationError({"agency": "This record is not shared with that agency"})
+            raise ValidationError(
+                {"agency": "This record is not shared with that agency"}
+            )
         access.delete()
         action, title = Action.WITHDRAW_SHARE, f"Share with {agency} withdrawn"
     else:
         action, title = Action.DECLINE_SHARE, f"Decided not to share with {agency}"
     add_chronology_entry(
-        subject=subject, occurred_at=sharing.decided_at, kind="sharing", title=title,
-        description=sharing.purpose, by=by, source=sharing,
+        subject=subject,
+        occurred_at=sharing.decided_at,
+        kind="sharing",
+        title=title,
+        description=sharing.purpose,
+        by=by,
+        source=sharing,
     )
     audit.record(
-        by=by, action=action, obj=sharing, subject=subject,
-        detail={"agency": agency.pk, "consent": consent}, summary=title,
+        by=by,
+        action=action,
+        obj=sharing,
+        subject=subject,
+        detail={"agency": agency.pk, "consent": consent},
+        summary=title,
     )
     return sharing
 
@@ -507,12 +620,17 @@ def add_chronology_entry(
     )
 
 
-def notify(*, users: Iterable[User], message: str, url: str = "", email: bool = True) -> list[Notification]:
+def notify(
+    *, users: Iterable[User], message: str, url: str = "", email: bool = True
+) -> list[Notification]:
     """An in-app notification for each user, and an e-mail (sent after commit) that
     says only that there is something to look at: no personal data leaves by e-mail."""
     from cse.tasks import email_notification
 
-    created = [Notification.objects.create(user=user, message=message, url=url) for user in users]
+    created = [
+        Notification.objects.create(user=user, message=message, url=url)
+        for user in users
+    ]
     if email:
         for notification in created:
             email_notification.delay_on_commit(notification.pk)

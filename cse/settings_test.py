@@ -3,7 +3,9 @@
 import os
 
 os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-with-enough-length-for-checks")
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-with-enough-length-for-checks"
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

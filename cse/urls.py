@@ -7,17 +7,29 @@ app_name = "cse"
 urlpatterns = [
     path("", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/<int:pk>/open/",
+        views.notification_open,
+        name="notification_open",
+    ),
     path("search/", views.search, name="search"),
     # Children
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_create, name="child_create"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
-    path("children/<int:pk>/chronology/", views.child_chronology, name="child_chronology"),
-    path("children/<int:pk>/category/new/", views.category_create, name="category_create"),
+    path(
+        "children/<int:pk>/chronology/", views.child_chronology, name="child_chronology"
+    ),
+    path(
+        "children/<int:pk>/category/new/", views.category_create, name="category_create"
+    ),
     path("children/<int:pk>/flags/new/", views.flag_create, name="flag_create"),
-    path("children/<int:pk>/flags/<int:flag_pk>/remove/", views.flag_remove, name="flag_remove"),
+    path(
+        "children/<int:pk>/flags/<int:flag_pk>/remove/",
+        views.flag_remove,
+        name="flag_remove",
+    ),
     path("children/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     # Persons of interest, locations, vehicles
     path("persons/", views.person_list, name="person_list"),
@@ -33,16 +45,24 @@ urlpatterns = [
     path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle_edit"),
     # Anything any record has
     path("records/<int:pk>/aliases/new/", views.alias_create, name="alias_create"),
-    path("records/<int:pk>/addresses/new/", views.address_create, name="address_create"),
+    path(
+        "records/<int:pk>/addresses/new/", views.address_create, name="address_create"
+    ),
     path("records/<int:pk>/phones/new/", views.phone_create, name="phone_create"),
     path("records/<int:pk>/warnings/new/", views.warning_create, name="warning_create"),
     path("records/<int:pk>/links/new/", views.link_create, name="link_create"),
     path("records/<int:pk>/links/<int:link_pk>/end/", views.link_end, name="link_end"),
     path("records/<int:pk>/sharing/", views.sharing, name="sharing"),
     path("records/<int:pk>/sharing/new/", views.share_create, name="share_create"),
-    path("records/<int:pk>/sharing/withdraw/", views.share_withdraw, name="share_withdraw"),
+    path(
+        "records/<int:pk>/sharing/withdraw/",
+        views.share_withdraw,
+        name="share_withdraw",
+    ),
     path("records/<int:pk>/access-log/", views.access_log, name="access_log"),
     # Administration
     path("audit/", views.audit_search, name="audit_search"),
-    path("administration/import-children/", views.import_children, name="import_children"),
+    path(
+        "administration/import-children/", views.import_children, name="import_children"
+    ),
 ]

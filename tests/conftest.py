@@ -24,59 +24,95 @@ def area(db):
 
 @pytest.fixture
 def agency_a(area):
-    return AgencyFactory(name="Testshire Children's Services", kind=Agency.Kind.SOCIAL_CARE, local_area=area)
+    return AgencyFactory(
+        name="Testshire Children's Services",
+        kind=Agency.Kind.SOCIAL_CARE,
+        local_area=area,
+    )
 
 
 @pytest.fixture
 def agency_b(area):
-    return AgencyFactory(name="Testshire Police", kind=Agency.Kind.POLICE, local_area=area)
+    return AgencyFactory(
+        name="Testshire Police", kind=Agency.Kind.POLICE, local_area=area
+    )
 
 
 @pytest.fixture
 def agency_c(area):
-    return AgencyFactory(name="Testshire Health", kind=Agency.Kind.HEALTH, local_area=area)
+    return AgencyFactory(
+        name="Testshire Health", kind=Agency.Kind.HEALTH, local_area=area
+    )
 
 
 @pytest.fixture
 def partnership(area):
     return AgencyFactory(
-        name="Testshire Safeguarding Partnership", kind=Agency.Kind.PARTNERSHIP, local_area=area
+        name="Testshire Safeguarding Partnership",
+        kind=Agency.Kind.PARTNERSHIP,
+        local_area=area,
     )
 
 
 @pytest.fixture
 def alice(agency_a):
-    return UserFactory(username="alice", first_name="Alice", agency=agency_a, roles=[Role.PRACTITIONER])
+    return UserFactory(
+        username="alice", first_name="Alice", agency=agency_a, roles=[Role.PRACTITIONER]
+    )
 
 
 @pytest.fixture
 def bob(agency_a):
-    return UserFactory(username="bob", first_name="Bob", agency=agency_a, roles=[Role.MEETING_ADMINISTRATOR])
+    return UserFactory(
+        username="bob",
+        first_name="Bob",
+        agency=agency_a,
+        roles=[Role.MEETING_ADMINISTRATOR],
+    )
 
 
 @pytest.fixture
 def carol(agency_a):
-    return UserFactory(username="carol", first_name="Carol", agency=agency_a, roles=[Role.CSE_COORDINATOR])
+    return UserFactory(
+        username="carol",
+        first_name="Carol",
+        agency=agency_a,
+        roles=[Role.CSE_COORDINATOR],
+    )
 
 
 @pytest.fixture
 def dave(agency_b):
-    return UserFactory(username="dave", first_name="Dave", agency=agency_b, roles=[Role.POLICE_OFFICER])
+    return UserFactory(
+        username="dave", first_name="Dave", agency=agency_b, roles=[Role.POLICE_OFFICER]
+    )
 
 
 @pytest.fixture
 def erin(agency_c):
-    return UserFactory(username="erin", first_name="Erin", agency=agency_c, roles=[Role.PRACTITIONER])
+    return UserFactory(
+        username="erin", first_name="Erin", agency=agency_c, roles=[Role.PRACTITIONER]
+    )
 
 
 @pytest.fixture
 def pam(partnership):
-    return UserFactory(username="pam", first_name="Pam", agency=partnership, roles=[Role.PARTNERSHIP_MANAGER])
+    return UserFactory(
+        username="pam",
+        first_name="Pam",
+        agency=partnership,
+        roles=[Role.PARTNERSHIP_MANAGER],
+    )
 
 
 @pytest.fixture
 def sam(agency_a):
-    return UserFactory(username="sam", first_name="Sam", agency=agency_a, roles=[Role.SYSTEM_ADMINISTRATOR])
+    return UserFactory(
+        username="sam",
+        first_name="Sam",
+        agency=agency_a,
+        roles=[Role.SYSTEM_ADMINISTRATOR],
+    )
 
 
 @pytest.fixture

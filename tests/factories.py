@@ -8,7 +8,15 @@ import factory
 from django.utils.text import slugify
 
 from cse import services
-from cse.models import Agency, LocalArea, Location, PersonOfInterest, User, UserRole, Vehicle
+from cse.models import (
+    Agency,
+    LocalArea,
+    Location,
+    PersonOfInterest,
+    User,
+    UserRole,
+    Vehicle,
+)
 from cse.models import Child as ChildModel
 
 

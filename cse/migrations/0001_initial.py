@@ -11,631 +11,2069 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('kind', models.CharField(choices=[('police', 'Police'), ('social_care', "Children's social care"), ('health', 'Health'), ('education', 'Education'), ('youth_offending', 'Youth offending service'), ('housing', 'Housing'), ('probation', 'Probation'), ('licensing', 'Local authority regulatory and licensing'), ('community_safety', 'Community safety'), ('voluntary', 'Voluntary sector'), ('partnership', 'Safeguarding partnership')], max_length=30)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("social_care", "Children's social care"),
+                            ("health", "Health"),
+                            ("education", "Education"),
+                            ("youth_offending", "Youth offending service"),
+                            ("housing", "Housing"),
+                            ("probation", "Probation"),
+                            ("licensing", "Local authority regulatory and licensing"),
+                            ("community_safety", "Community safety"),
+                            ("voluntary", "Voluntary sector"),
+                            ("partnership", "Safeguarding partnership"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['local_area__name', 'name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["local_area__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('child', 'Child or young person'), ('person', 'Person of interest'), ('location', 'Location'), ('vehicle', 'Vehicle')], editable=False, max_length=10)),
-                ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("child", "Child or young person"),
+                            ("person", "Person of interest"),
+                            ("location", "Location"),
+                            ("vehicle", "Vehicle"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "search_text",
+                    models.TextField(blank=True, default="", editable=False),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LocalArea',
+            name="LocalArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(unique=True)),
-                ('children_services_department', models.CharField(blank=True, max_length=200, verbose_name="children's services department name")),
-                ('police_force', models.CharField(blank=True, max_length=200, verbose_name='police force name')),
-                ('cse_team_phone', models.CharField(blank=True, max_length=40, verbose_name='CSE team telephone')),
-                ('children_services_phone', models.CharField(blank=True, max_length=40, verbose_name="children's services telephone (office hours)")),
-                ('out_of_hours_phone', models.CharField(blank=True, max_length=40, verbose_name='emergency duty team telephone (out of hours)')),
-                ('police_phone', models.CharField(blank=True, max_length=40, verbose_name='police non-emergency telephone')),
-                ('secure_email', models.EmailField(blank=True, max_length=254, verbose_name='secure e-mail for referrals')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "children_services_department",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="children's services department name",
+                    ),
+                ),
+                (
+                    "police_force",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="police force name"
+                    ),
+                ),
+                (
+                    "cse_team_phone",
+                    models.CharField(
+                        blank=True, max_length=40, verbose_name="CSE team telephone"
+                    ),
+                ),
+                (
+                    "children_services_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        verbose_name="children's services telephone (office hours)",
+                    ),
+                ),
+                (
+                    "out_of_hours_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        verbose_name="emergency duty team telephone (out of hours)",
+                    ),
+                ),
+                (
+                    "police_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        verbose_name="police non-emergency telephone",
+                    ),
+                ),
+                (
+                    "secure_email",
+                    models.EmailField(
+                        blank=True,
+                        max_length=254,
+                        verbose_name="secure e-mail for referrals",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('job_title', models.CharField(blank=True, max_length=150)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('collar_number', models.CharField(blank=True, help_text='Police officers only.', max_length=20, verbose_name='police collar number')),
-                ('station', models.CharField(blank=True, max_length=150, verbose_name='police station or base')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='cse.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="last login"
+                    ),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={
+                            "unique": "A user with that username already exists."
+                        },
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[
+                            django.contrib.auth.validators.UnicodeUsernameValidator()
+                        ],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="first name"
+                    ),
+                ),
+                (
+                    "last_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="last name"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="email address"
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("job_title", models.CharField(blank=True, max_length=150)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "collar_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Police officers only.",
+                        max_length=20,
+                        verbose_name="police collar number",
+                    ),
+                ),
+                (
+                    "station",
+                    models.CharField(
+                        blank=True,
+                        max_length=150,
+                        verbose_name="police station or base",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="cse.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('subject_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='cse.subject')),
-                ('local_reference', models.CharField(blank=True, help_text="The owning agency's own case number.", max_length=50, verbose_name='local reference')),
-                ('forename', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=150)),
-                ('surname', models.CharField(max_length=100)),
-                ('known_as', models.CharField(blank=True, max_length=100, verbose_name='known as')),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, help_text='Only when the date of birth is not known.', null=True, validators=[django.core.validators.MaxValueValidator(25)], verbose_name='estimated age in years')),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Identifies in another way'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('ethnicity', models.CharField(choices=[('WBRI', 'White – English, Welsh, Scottish, Northern Irish or British'), ('WIRI', 'White – Irish'), ('WIRT', 'White – Traveller of Irish heritage'), ('WROM', 'White – Gypsy or Roma'), ('WOTH', 'White – any other White background'), ('MWBC', 'Mixed – White and Black Caribbean'), ('MWBA', 'Mixed – White and Black African'), ('MWAS', 'Mixed – White and Asian'), ('MOTH', 'Mixed – any other mixed background'), ('AIND', 'Asian or Asian British – Indian'), ('APKN', 'Asian or Asian British – Pakistani'), ('ABAN', 'Asian or Asian British – Bangladeshi'), ('CHNE', 'Asian or Asian British – Chinese'), ('AOTH', 'Asian or Asian British – any other Asian background'), ('BAFR', 'Black or Black British – African'), ('BCRB', 'Black or Black British – Caribbean'), ('BOTH', 'Black or Black British – any other Black background'), ('OARA', 'Other ethnic group – Arab'), ('OOTH', 'Other ethnic group – any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], default='NOBT', max_length=4)),
-                ('disability', models.CharField(choices=[('none', 'None known'), ('sen_support', 'Special educational needs support'), ('ehc_plan', 'Education, health and care plan'), ('disability', 'Disability'), ('not_known', 'Not known')], default='not_known', max_length=20, verbose_name='disability or special educational needs')),
-                ('disability_notes', models.TextField(blank=True, verbose_name='disability or SEN details')),
-                ('first_language', models.CharField(blank=True, max_length=80)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('lives_with', models.CharField(blank=True, max_length=200)),
-                ('parental_responsibility', models.CharField(blank=True, max_length=200, verbose_name='who has parental responsibility')),
-                ('legal_status', models.CharField(choices=[('not_looked_after', 'Not looked after'), ('care_order', 'Looked after under a care order (section 31)'), ('interim_care_order', 'Looked after under an interim care order'), ('section_20', 'Accommodated under section 20'), ('emergency_protection_order', 'Emergency protection order'), ('police_protection', 'Police protection')], default='not_looked_after', max_length=30)),
-                ('responsible_authority', models.CharField(blank=True, help_text='The authority that looks after the child, where looked after.', max_length=100, verbose_name='responsible local authority')),
-                ('placement', models.CharField(choices=[('not_placed', 'Not placed away from home area'), ('out_of_area', 'Placed out of area by this area'), ('into_area', 'Placed in this area by another authority')], default='not_placed', max_length=20)),
-                ('placing_authority', models.CharField(blank=True, max_length=100, verbose_name='placing or host authority')),
-                ('education_status', models.CharField(choices=[('school', 'In school'), ('alternative_provision', 'Alternative provision or pupil referral unit'), ('college', 'College or further education'), ('training', 'Training or apprenticeship'), ('employment', 'Employment'), ('elective_home', 'Elective home education'), ('missing_education', 'Child missing education'), ('neet', 'Not in education, employment or training'), ('excluded', 'Excluded'), ('not_known', 'Not known')], default='not_known', max_length=30)),
-                ('school', models.CharField(blank=True, max_length=200, verbose_name='school, college or provider')),
-                ('case_status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=10)),
-                ('allocated_social_worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='allocated_children', to=settings.AUTH_USER_MODEL)),
-                ('home_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cse.localarea')),
-                ('lead_professional', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lead_professional_for', to=settings.AUTH_USER_MODEL)),
+                (
+                    "subject_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="cse.subject",
+                    ),
+                ),
+                (
+                    "local_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The owning agency's own case number.",
+                        max_length=50,
+                        verbose_name="local reference",
+                    ),
+                ),
+                ("forename", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=150)),
+                ("surname", models.CharField(max_length=100)),
+                (
+                    "known_as",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="known as"
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "estimated_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Only when the date of birth is not known.",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(25)],
+                        verbose_name="estimated age in years",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Identifies in another way"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            (
+                                "WBRI",
+                                "White – English, Welsh, Scottish, Northern Irish or British",
+                            ),
+                            ("WIRI", "White – Irish"),
+                            ("WIRT", "White – Traveller of Irish heritage"),
+                            ("WROM", "White – Gypsy or Roma"),
+                            ("WOTH", "White – any other White background"),
+                            ("MWBC", "Mixed – White and Black Caribbean"),
+                            ("MWBA", "Mixed – White and Black African"),
+                            ("MWAS", "Mixed – White and Asian"),
+                            ("MOTH", "Mixed – any other mixed background"),
+                            ("AIND", "Asian or Asian British – Indian"),
+                            ("APKN", "Asian or Asian British – Pakistani"),
+                            ("ABAN", "Asian or Asian British – Bangladeshi"),
+                            ("CHNE", "Asian or Asian British – Chinese"),
+                            (
+                                "AOTH",
+                                "Asian or Asian British – any other Asian background",
+                            ),
+                            ("BAFR", "Black or Black British – African"),
+                            ("BCRB", "Black or Black British – Caribbean"),
+                            (
+                                "BOTH",
+                                "Black or Black British – any other Black background",
+                            ),
+                            ("OARA", "Other ethnic group – Arab"),
+                            ("OOTH", "Other ethnic group – any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        default="NOBT",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        choices=[
+                            ("none", "None known"),
+                            ("sen_support", "Special educational needs support"),
+                            ("ehc_plan", "Education, health and care plan"),
+                            ("disability", "Disability"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                        verbose_name="disability or special educational needs",
+                    ),
+                ),
+                (
+                    "disability_notes",
+                    models.TextField(
+                        blank=True, verbose_name="disability or SEN details"
+                    ),
+                ),
+                ("first_language", models.CharField(blank=True, max_length=80)),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                ("lives_with", models.CharField(blank=True, max_length=200)),
+                (
+                    "parental_responsibility",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="who has parental responsibility",
+                    ),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("not_looked_after", "Not looked after"),
+                            (
+                                "care_order",
+                                "Looked after under a care order (section 31)",
+                            ),
+                            (
+                                "interim_care_order",
+                                "Looked after under an interim care order",
+                            ),
+                            ("section_20", "Accommodated under section 20"),
+                            (
+                                "emergency_protection_order",
+                                "Emergency protection order",
+                            ),
+                            ("police_protection", "Police protection"),
+                        ],
+                        default="not_looked_after",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "responsible_authority",
+                    models.CharField(
+                        blank=True,
+                        help_text="The authority that looks after the child, where looked after.",
+                        max_length=100,
+                        verbose_name="responsible local authority",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.CharField(
+                        choices=[
+                            ("not_placed", "Not placed away from home area"),
+                            ("out_of_area", "Placed out of area by this area"),
+                            ("into_area", "Placed in this area by another authority"),
+                        ],
+                        default="not_placed",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "placing_authority",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        verbose_name="placing or host authority",
+                    ),
+                ),
+                (
+                    "education_status",
+                    models.CharField(
+                        choices=[
+                            ("school", "In school"),
+                            (
+                                "alternative_provision",
+                                "Alternative provision or pupil referral unit",
+                            ),
+                            ("college", "College or further education"),
+                            ("training", "Training or apprenticeship"),
+                            ("employment", "Employment"),
+                            ("elective_home", "Elective home education"),
+                            ("missing_education", "Child missing education"),
+                            ("neet", "Not in education, employment or training"),
+                            ("excluded", "Excluded"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "school",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="school, college or provider",
+                    ),
+                ),
+                (
+                    "case_status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "allocated_social_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="allocated_children",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "home_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cse.localarea",
+                    ),
+                ),
+                (
+                    "lead_professional",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lead_professional_for",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'child or young person',
-                'verbose_name_plural': 'children and young people',
+                "verbose_name": "child or young person",
+                "verbose_name_plural": "children and young people",
             },
-            bases=('cse.subject',),
+            bases=("cse.subject",),
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('subject_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='cse.subject')),
-                ('name', models.CharField(max_length=200)),
-                ('type', models.CharField(choices=[('hotel', 'Hotel or bed and breakfast'), ('fast_food', 'Fast-food outlet or takeaway'), ('taxi_rank', 'Taxi rank or private-hire office'), ('licensed_premises', 'Licensed premises'), ('park', 'Park or open space'), ('residential', 'Residential address'), ('school_vicinity', 'School vicinity'), ('shopping', 'Shopping centre or shop'), ('transport', 'Transport hub'), ('online', 'Online platform'), ('other', 'Other')], max_length=30)),
-                ('trading_name', models.CharField(blank=True, help_text='For licensed premises, hotels and shops.', max_length=200)),
-                ('address_line_1', models.CharField(blank=True, max_length=200)),
-                ('address_line_2', models.CharField(blank=True, max_length=200)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('online_identifier', models.CharField(blank=True, max_length=200, verbose_name='platform and account or group')),
-                ('is_hotspot', models.BooleanField(default=False, verbose_name='hotspot')),
-                ('hotspot_since', models.DateField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('local_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='cse.localarea')),
+                (
+                    "subject_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="cse.subject",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("hotel", "Hotel or bed and breakfast"),
+                            ("fast_food", "Fast-food outlet or takeaway"),
+                            ("taxi_rank", "Taxi rank or private-hire office"),
+                            ("licensed_premises", "Licensed premises"),
+                            ("park", "Park or open space"),
+                            ("residential", "Residential address"),
+                            ("school_vicinity", "School vicinity"),
+                            ("shopping", "Shopping centre or shop"),
+                            ("transport", "Transport hub"),
+                            ("online", "Online platform"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "trading_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="For licensed premises, hotels and shops.",
+                        max_length=200,
+                    ),
+                ),
+                ("address_line_1", models.CharField(blank=True, max_length=200)),
+                ("address_line_2", models.CharField(blank=True, max_length=200)),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "online_identifier",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        verbose_name="platform and account or group",
+                    ),
+                ),
+                (
+                    "is_hotspot",
+                    models.BooleanField(default=False, verbose_name="hotspot"),
+                ),
+                ("hotspot_since", models.DateField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "local_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="cse.localarea",
+                    ),
+                ),
             ],
-            bases=('cse.subject',),
+            bases=("cse.subject",),
         ),
         migrations.CreateModel(
-            name='PersonOfInterest',
+            name="PersonOfInterest",
             fields=[
-                ('subject_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='cse.subject')),
-                ('forename', models.CharField(blank=True, max_length=100)),
-                ('surname', models.CharField(blank=True, max_length=100)),
-                ('nickname', models.CharField(blank=True, help_text='The name the person goes by.', max_length=100, verbose_name='nickname or street name')),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('age_from', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='estimated age from')),
-                ('age_to', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='estimated age to')),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Identifies in another way'), ('not_known', 'Not known')], default='not_known', max_length=20)),
-                ('description', models.TextField(blank=True, help_text='Build, hair, tattoos, scars and other marks.', verbose_name='description')),
-                ('offending_history', models.TextField(blank=True, verbose_name='offending history summary')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('under_investigation', 'Under investigation'), ('charged', 'Charged'), ('convicted', 'Convicted'), ('inactive', 'No longer of interest')], default='active', max_length=30)),
+                (
+                    "subject_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="cse.subject",
+                    ),
+                ),
+                ("forename", models.CharField(blank=True, max_length=100)),
+                ("surname", models.CharField(blank=True, max_length=100)),
+                (
+                    "nickname",
+                    models.CharField(
+                        blank=True,
+                        help_text="The name the person goes by.",
+                        max_length=100,
+                        verbose_name="nickname or street name",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "age_from",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                        verbose_name="estimated age from",
+                    ),
+                ),
+                (
+                    "age_to",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                        verbose_name="estimated age to",
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Identifies in another way"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="Build, hair, tattoos, scars and other marks.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "offending_history",
+                    models.TextField(
+                        blank=True, verbose_name="offending history summary"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("under_investigation", "Under investigation"),
+                            ("charged", "Charged"),
+                            ("convicted", "Convicted"),
+                            ("inactive", "No longer of interest"),
+                        ],
+                        default="active",
+                        max_length=30,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person of interest',
-                'verbose_name_plural': 'persons of interest',
+                "verbose_name": "person of interest",
+                "verbose_name_plural": "persons of interest",
             },
-            bases=('cse.subject',),
+            bases=("cse.subject",),
         ),
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('subject_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='cse.subject')),
-                ('registration', models.CharField(help_text='For example, AB12 CDE.', max_length=12)),
-                ('registration_normalised', models.CharField(db_index=True, editable=False, max_length=12)),
-                ('make', models.CharField(blank=True, max_length=60)),
-                ('model', models.CharField(blank=True, max_length=60)),
-                ('colour', models.CharField(blank=True, max_length=40)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "subject_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="cse.subject",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.CharField(help_text="For example, AB12 CDE.", max_length=12),
+                ),
+                (
+                    "registration_normalised",
+                    models.CharField(db_index=True, editable=False, max_length=12),
+                ),
+                ("make", models.CharField(blank=True, max_length=60)),
+                ("model", models.CharField(blank=True, max_length=60)),
+                ("colour", models.CharField(blank=True, max_length=40)),
+                ("notes", models.TextField(blank=True)),
             ],
-            bases=('cse.subject',),
+            bases=("cse.subject",),
         ),
         migrations.AddField(
-            model_name='subject',
-            name='created_by',
-            field=models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="subject",
+            name="created_by",
+            field=models.ForeignKey(
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='subject',
-            name='owner_agency',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='owned_subjects', to='cse.agency'),
+            model_name="subject",
+            name="owner_agency",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="owned_subjects",
+                to="cse.agency",
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('list', 'Listed'), ('search', 'Searched'), ('create', 'Created'), ('change', 'Changed'), ('share', 'Shared'), ('decline_share', 'Decided not to share'), ('withdraw_share', 'Withdrew a share'), ('export', 'Exported'), ('print', 'Printed'), ('import', 'Imported'), ('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('view_audit', 'Viewed the audit trail'), ('denied', 'Refused access')], max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('request_id', models.CharField(blank=True, max_length=40)),
-                ('agency', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.agency')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
+                ("username", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("list", "Listed"),
+                            ("search", "Searched"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("share", "Shared"),
+                            ("decline_share", "Decided not to share"),
+                            ("withdraw_share", "Withdrew a share"),
+                            ("export", "Exported"),
+                            ("print", "Printed"),
+                            ("import", "Imported"),
+                            ("login", "Signed in"),
+                            ("logout", "Signed out"),
+                            ("login_failed", "Failed sign-in"),
+                            ("view_audit", "Viewed the audit trail"),
+                            ("denied", "Refused access"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("request_id", models.CharField(blank=True, max_length=40)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Alias',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
-                'ordering': ['name'],
+                "verbose_name_plural": "aliases",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_1', models.CharField(max_length=200, verbose_name='address line 1')),
-                ('line_2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town or city')),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('postcode_normalised', models.CharField(blank=True, editable=False, max_length=8)),
-                ('from_date', models.DateField(blank=True, null=True)),
-                ('to_date', models.DateField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "line_1",
+                    models.CharField(max_length=200, verbose_name="address line 1"),
+                ),
+                (
+                    "line_2",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="address line 2"
+                    ),
+                ),
+                (
+                    "town",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="town or city"
+                    ),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "postcode_normalised",
+                    models.CharField(blank=True, editable=False, max_length=8),
+                ),
+                ("from_date", models.DateField(blank=True, null=True)),
+                ("to_date", models.DateField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'addresses',
-                'ordering': ['-from_date', '-pk'],
+                "verbose_name_plural": "addresses",
+                "ordering": ["-from_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChronologyEntry',
+            name="ChronologyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('kind', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('agency', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.agency')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chronology', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("kind", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                ("source_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chronology",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'chronology entries',
-                'ordering': ['-occurred_at', '-pk'],
+                "verbose_name_plural": "chronology entries",
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Link',
+            name="Link",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('seen_with', 'Seen with'), ('relationship_of_concern', 'Relationship of concern'), ('associate', 'Associate of'), ('sibling', 'Sibling of'), ('family', 'Family member of'), ('peer', 'Peer of'), ('frequents', 'Frequents'), ('lives_at', 'Lives or stays at'), ('works_at', 'Works at or runs'), ('drives', 'Drives'), ('seen_in', 'Seen in'), ('seen_at', 'Seen at'), ('other', 'Other association')], max_length=30)),
-                ('source', models.CharField(choices=[('observation', 'Professional observation'), ('disclosure', "Child's own account"), ('police_intelligence', 'Police intelligence'), ('information_report', 'Partnership information report'), ('return_interview', 'Return-home interview'), ('meeting', 'Multi-agency meeting'), ('screening', 'Screening or risk assessment'), ('family_or_public', 'Family member or public'), ('other', 'Other')], max_length=30)),
-                ('source_detail', models.CharField(blank=True, help_text='For example, the report or meeting reference.', max_length=300, verbose_name='source details')),
-                ('first_seen', models.DateField(blank=True, null=True)),
-                ('last_seen', models.DateField(blank=True, null=True)),
-                ('confidence', models.CharField(choices=[('confirmed', 'Confirmed'), ('probable', 'Probable'), ('possible', 'Possible'), ('unverified', 'Unverified')], max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('end_reason', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='cse.subject')),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.agency')),
-                ('to_subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("seen_with", "Seen with"),
+                            ("relationship_of_concern", "Relationship of concern"),
+                            ("associate", "Associate of"),
+                            ("sibling", "Sibling of"),
+                            ("family", "Family member of"),
+                            ("peer", "Peer of"),
+                            ("frequents", "Frequents"),
+                            ("lives_at", "Lives or stays at"),
+                            ("works_at", "Works at or runs"),
+                            ("drives", "Drives"),
+                            ("seen_in", "Seen in"),
+                            ("seen_at", "Seen at"),
+                            ("other", "Other association"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("observation", "Professional observation"),
+                            ("disclosure", "Child's own account"),
+                            ("police_intelligence", "Police intelligence"),
+                            ("information_report", "Partnership information report"),
+                            ("return_interview", "Return-home interview"),
+                            ("meeting", "Multi-agency meeting"),
+                            ("screening", "Screening or risk assessment"),
+                            ("family_or_public", "Family member or public"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "source_detail",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example, the report or meeting reference.",
+                        max_length=300,
+                        verbose_name="source details",
+                    ),
+                ),
+                ("first_seen", models.DateField(blank=True, null=True)),
+                ("last_seen", models.DateField(blank=True, null=True)),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("probable", "Probable"),
+                            ("possible", "Possible"),
+                            ("unverified", "Unverified"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("end_reason", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="cse.subject",
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "to_subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_seen', '-created_at'],
+                "ordering": ["-last_seen", "-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='agency',
-            name='local_area',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='cse.localarea'),
+            model_name="agency",
+            name="local_area",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="agencies",
+                to="cse.localarea",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(max_length=300)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("message", models.CharField(max_length=300)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonGroupObjectPermission',
+            name="PersonGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30)),
-                ('number_normalised', models.CharField(db_index=True, editable=False, max_length=20)),
-                ('notes', models.CharField(blank=True, max_length=200)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phone_numbers', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.CharField(max_length=30)),
+                (
+                    "number_normalised",
+                    models.CharField(db_index=True, editable=False, max_length=20),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200)),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phone_numbers",
+                        to="cse.subject",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SharingDecision',
+            name="SharingDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('share', 'Share'), ('do_not_share', 'Do not share'), ('withdraw', 'Withdraw an earlier share')], max_length=20)),
-                ('purpose', models.TextField(help_text='Why the information is, or is not, being shared.')),
-                ('consent', models.CharField(choices=[('given', 'Consent given'), ('refused', 'Consent refused'), ('not_sought', 'Consent not sought')], max_length=20)),
-                ('consent_reason', models.TextField(blank=True, help_text='Required when consent was refused or not sought.')),
-                ('context', models.CharField(choices=[('manual', 'Decision by a professional'), ('meeting', 'Meeting circulation'), ('import', 'Imported record')], default='manual', max_length=20)),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sharing_decisions_received', to='cse.agency', verbose_name='shared with')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.agency')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sharing_decisions', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("share", "Share"),
+                            ("do_not_share", "Do not share"),
+                            ("withdraw", "Withdraw an earlier share"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.TextField(
+                        help_text="Why the information is, or is not, being shared."
+                    ),
+                ),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("given", "Consent given"),
+                            ("refused", "Consent refused"),
+                            ("not_sought", "Consent not sought"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "consent_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when consent was refused or not sought.",
+                    ),
+                ),
+                (
+                    "context",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Decision by a professional"),
+                            ("meeting", "Meeting circulation"),
+                            ("import", "Imported record"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sharing_decisions_received",
+                        to="cse.agency",
+                        verbose_name="shared with",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sharing_decisions",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-pk'],
+                "ordering": ["-decided_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubjectAccess',
+            name="SubjectAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(choices=[('owner', 'Owning agency'), ('shared', 'Sharing decision'), ('meeting', 'Circulated to a meeting')], max_length=10)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cse.agency')),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.sharingdecision')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owning agency"),
+                            ("shared", "Sharing decision"),
+                            ("meeting", "Circulated to a meeting"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.sharingdecision",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access",
+                        to="cse.subject",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UserRole',
+            name="UserRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('practitioner', 'Practitioner'), ('cse_coordinator', 'CSE coordinator'), ('meeting_administrator', 'Meeting administrator'), ('meeting_chair', 'Meeting chair'), ('police_officer', 'Police officer'), ('police_intelligence', 'Police intelligence'), ('partnership_manager', 'Safeguarding partnership manager'), ('system_administrator', 'System administrator')], max_length=40)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("practitioner", "Practitioner"),
+                            ("cse_coordinator", "CSE coordinator"),
+                            ("meeting_administrator", "Meeting administrator"),
+                            ("meeting_chair", "Meeting chair"),
+                            ("police_officer", "Police officer"),
+                            ("police_intelligence", "Police intelligence"),
+                            ("partnership_manager", "Safeguarding partnership manager"),
+                            ("system_administrator", "System administrator"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VehicleGroupObjectPermission',
+            name="VehicleGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='VehicleUserObjectPermission',
+            name="VehicleUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='WarningNote',
+            name="WarningNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('review_on', models.DateField(verbose_name='review date')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='warnings', to='cse.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("review_on", models.DateField(verbose_name="review date")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warnings",
+                        to="cse.subject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review_on'],
+                "ordering": ["review_on"],
             },
         ),
         migrations.CreateModel(
-            name='ChildUserObjectPermission',
+            name="ChildUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="cse.child"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ChildPlan',
+            name="ChildPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('early_help', 'Early help'), ('child_in_need', 'Child in need'), ('child_protection', 'Child protection'), ('care_plan', 'Care plan (looked after)')], max_length=20)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('last_reviewed_on', models.DateField(blank=True, null=True)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='cse.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("early_help", "Early help"),
+                            ("child_in_need", "Child in need"),
+                            ("child_protection", "Child protection"),
+                            ("care_plan", "Care plan (looked after)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                ("last_reviewed_on", models.DateField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plans",
+                        to="cse.child",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date'],
+                "ordering": ["-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='ChildGroupObjectPermission',
+            name="ChildGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="cse.child"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ChildFlag',
+            name="ChildFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('trafficking', 'Trafficking / NRM referral'), ('county_lines', 'County lines'), ('gang_association', 'Gang association'), ('harmful_sexual_behaviour', 'Harmful sexual behaviour'), ('cawn_in_force', 'Child abduction warning notice in force'), ('criminal_exploitation', 'Child criminal exploitation'), ('online_exploitation', 'Online exploitation'), ('missing_pattern', 'Repeat missing pattern'), ('risk_to_others', 'Risk to other children'), ('other', 'Other')], max_length=40)),
-                ('reason', models.TextField()),
-                ('set_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('removal_reason', models.TextField(blank=True)),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='cse.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("trafficking", "Trafficking / NRM referral"),
+                            ("county_lines", "County lines"),
+                            ("gang_association", "Gang association"),
+                            ("harmful_sexual_behaviour", "Harmful sexual behaviour"),
+                            (
+                                "cawn_in_force",
+                                "Child abduction warning notice in force",
+                            ),
+                            ("criminal_exploitation", "Child criminal exploitation"),
+                            ("online_exploitation", "Online exploitation"),
+                            ("missing_pattern", "Repeat missing pattern"),
+                            ("risk_to_others", "Risk to other children"),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("set_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("set_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("removal_reason", models.TextField(blank=True)),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="cse.child",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-set_on', '-pk'],
+                "ordering": ["-set_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryAssessment',
+            name="CategoryAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.PositiveSmallIntegerField(choices=[(0, 'No CSE concerns identified'), (1, 'Category 1: at risk of harm'), (2, 'Category 2: significant risk of harm'), (3, 'Category 3: serious risk of harm')])),
-                ('assessed_on', models.DateField()),
-                ('source', models.CharField(choices=[('screening', 'Screening tool'), ('risk_assessment', 'Risk assessment'), ('meeting', 'Multi-agency meeting'), ('professional', 'Professional judgement'), ('import', 'Imported record')], max_length=20)),
-                ('rationale', models.TextField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cse.agency')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='category_history', to='cse.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "category",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "No CSE concerns identified"),
+                            (1, "Category 1: at risk of harm"),
+                            (2, "Category 2: significant risk of harm"),
+                            (3, "Category 3: serious risk of harm"),
+                        ]
+                    ),
+                ),
+                ("assessed_on", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("screening", "Screening tool"),
+                            ("risk_assessment", "Risk assessment"),
+                            ("meeting", "Multi-agency meeting"),
+                            ("professional", "Professional judgement"),
+                            ("import", "Imported record"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cse.agency",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="category_history",
+                        to="cse.child",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessed_on', '-recorded_at', '-pk'],
+                "ordering": ["-assessed_on", "-recorded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LocationUserObjectPermission',
+            name="LocationUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="cse.location"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='LocationGroupObjectPermission',
+            name="LocationGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.group"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="cse.location"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PersonUserObjectPermission',
+            name="PersonUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.personofinterest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="auth.permission",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="cse.personofinterest",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='personofinterest',
-            constraint=models.CheckConstraint(condition=models.Q(('forename', ''), ('nickname', ''), ('surname', ''), _negated=True), name='cse_personofinterest_has_a_name'),
+            model_name="personofinterest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("forename", ""), ("nickname", ""), ("surname", ""), _negated=True
+                ),
+                name="cse_personofinterest_has_a_name",
+            ),
         ),
         migrations.AddField(
-            model_name='persongroupobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.personofinterest'),
+            model_name="persongroupobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="cse.personofinterest"
+            ),
         ),
         migrations.AddField(
-            model_name='vehicleuserobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.vehicle'),
+            model_name="vehicleuserobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="cse.vehicle"
+            ),
         ),
         migrations.AddField(
-            model_name='vehiclegroupobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cse.vehicle'),
+            model_name="vehiclegroupobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="cse.vehicle"
+            ),
         ),
         migrations.AddIndex(
-            model_name='subject',
-            index=models.Index(fields=['kind', 'owner_agency'], name='cse_subject_kind_owner'),
+            model_name="subject",
+            index=models.Index(
+                fields=["kind", "owner_agency"], name="cse_subject_kind_owner"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['subject', '-at'], name='cse_audit_subject'),
+            model_name="auditevent",
+            index=models.Index(fields=["subject", "-at"], name="cse_audit_subject"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['user', '-at'], name='cse_audit_user'),
+            model_name="auditevent",
+            index=models.Index(fields=["user", "-at"], name="cse_audit_user"),
         ),
         migrations.AddIndex(
-            model_name='address',
-            index=models.Index(fields=['postcode_normalised'], name='cse_address_postcode'),
+            model_name="address",
+            index=models.Index(
+                fields=["postcode_normalised"], name="cse_address_postcode"
+            ),
         ),
         migrations.AddIndex(
-            model_name='chronologyentry',
-            index=models.Index(fields=['subject', '-occurred_at'], name='cse_chronology_subject'),
+            model_name="chronologyentry",
+            index=models.Index(
+                fields=["subject", "-occurred_at"], name="cse_chronology_subject"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='link',
-            constraint=models.CheckConstraint(condition=models.Q(('from_subject', models.F('to_subject')), _negated=True), name='cse_link_not_to_itself'),
+            model_name="link",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("from_subject", models.F("to_subject")), _negated=True
+                ),
+                name="cse_link_not_to_itself",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='link',
-            constraint=models.CheckConstraint(condition=models.Q(('last_seen__isnull', True), ('first_seen__isnull', True), ('last_seen__gte', models.F('first_seen')), _connector='OR'), name='cse_link_last_seen_after_first'),
+            model_name="link",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("last_seen__isnull", True),
+                    ("first_seen__isnull", True),
+                    ("last_seen__gte", models.F("first_seen")),
+                    _connector="OR",
+                ),
+                name="cse_link_last_seen_after_first",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(fields=('local_area', 'name'), name='cse_agency_unique_name_in_area'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                fields=("local_area", "name"), name="cse_agency_unique_name_in_area"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at'], name='cse_notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                fields=["user", "read_at"], name="cse_notification_unread"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('consent', 'given'), models.Q(('consent_reason', ''), _negated=True), _connector='OR'), name='cse_sharingdecision_reason_without_consent'),
+            model_name="sharingdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("consent", "given"),
+                    models.Q(("consent_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="cse_sharingdecision_reason_without_consent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subjectaccess',
-            constraint=models.UniqueConstraint(fields=('agency', 'subject'), name='cse_subjectaccess_unique'),
+            model_name="subjectaccess",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "subject"), name="cse_subjectaccess_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='userrole',
-            constraint=models.UniqueConstraint(fields=('user', 'role'), name='cse_userrole_unique'),
+            model_name="userrole",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role"), name="cse_userrole_unique"
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='childuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="childuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='childplan',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='cse_childplan_ends_after_start'),
+            model_name="childplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="cse_childplan_ends_after_start",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='childgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="childgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='childflag',
-            constraint=models.CheckConstraint(condition=models.Q(('removed_at__isnull', True), models.Q(('removal_reason', ''), _negated=True), _connector='OR'), name='cse_childflag_removal_needs_reason'),
+            model_name="childflag",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("removed_at__isnull", True),
+                    models.Q(("removal_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="cse_childflag_removal_needs_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['surname', 'forename'], name='cse_child_name'),
+            model_name="child",
+            index=models.Index(fields=["surname", "forename"], name="cse_child_name"),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['date_of_birth'], name='cse_child_dob'),
+            model_name="child",
+            index=models.Index(fields=["date_of_birth"], name="cse_child_dob"),
         ),
         migrations.AddIndex(
-            model_name='categoryassessment',
-            index=models.Index(fields=['child', '-assessed_on', '-recorded_at', '-id'], name='cse_category_latest'),
+            model_name="categoryassessment",
+            index=models.Index(
+                fields=["child", "-assessed_on", "-recorded_at", "-id"],
+                name="cse_category_latest",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='locationuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="locationuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='locationgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="locationgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(django.db.models.functions.text.Upper('postcode'), name='cse_location_postcode'),
+            model_name="location",
+            index=models.Index(
+                django.db.models.functions.text.Upper("postcode"),
+                name="cse_location_postcode",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='personuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="personuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='persongroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="persongroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='vehicleuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="vehicleuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='vehiclegroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="vehiclegroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
     ]

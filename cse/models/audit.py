@@ -41,7 +41,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     username = models.CharField(max_length=150, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     # The record the event is about (for events on a child's screening, the child),
     # so "who accessed this child" is one indexed lookup.
@@ -69,4 +71,6 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+        )

@@ -26,7 +26,9 @@ class LocalArea(models.Model):
     out_of_hours_phone = models.CharField(
         "emergency duty team telephone (out of hours)", max_length=40, blank=True
     )
-    police_phone = models.CharField("police non-emergency telephone", max_length=40, blank=True)
+    police_phone = models.CharField(
+        "police non-emergency telephone", max_length=40, blank=True
+    )
     secure_email = models.EmailField("secure e-mail for referrals", blank=True)
 
     class Meta:
@@ -53,7 +55,9 @@ class Agency(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    local_area = models.ForeignKey(LocalArea, on_delete=models.PROTECT, related_name="agencies")
+    local_area = models.ForeignKey(
+        LocalArea, on_delete=models.PROTECT, related_name="agencies"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -89,7 +93,10 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     collar_number = models.CharField(
-        "police collar number", max_length=20, blank=True, help_text="Police officers only."
+        "police collar number",
+        max_length=20,
+        blank=True,
+        help_text="Police officers only.",
     )
     station = models.CharField("police station or base", max_length=150, blank=True)
 
@@ -117,7 +124,9 @@ class User(AbstractUser):
 
 
 class UserRole(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(max_length=40, choices=Role.choices)
 
     class Meta:

@@ -69,12 +69,19 @@ class Link(models.Model):
         FAMILY_OR_PUBLIC = "family_or_public", "Family member or public"
         OTHER = "other", "Other"
 
-    from_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links_out")
-    to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="links_in")
+    from_subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="links_out"
+    )
+    to_subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="links_in"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     source = models.CharField(max_length=30, choices=Source.choices)
     source_detail = models.CharField(
-        "source details", max_length=300, blank=True, help_text="For example, the report or meeting reference."
+        "source details",
+        max_length=300,
+        blank=True,
+        help_text="For example, the report or meeting reference.",
     )
     first_seen = models.DateField(null=True, blank=True)
     last_seen = models.DateField(null=True, blank=True)
@@ -107,7 +114,9 @@ class Link(models.Model):
         return self.get_kind_display()
 
     def other_end(self, subject_id: int) -> Subject:
-        return self.to_subject if self.from_subject_id == subject_id else self.from_subject
+        return (
+            self.to_subject if self.from_subject_id == subject_id else self.from_subject
+        )
 
 
 class SubjectAccess(models.Model):
@@ -123,17 +132,25 @@ class SubjectAccess(models.Model):
         MEETING = "meeting", "Circulated to a meeting"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="access")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="access"
+    )
     basis = models.CharField(max_length=10, choices=Basis.choices)
     decision = models.ForeignKey(
-        "SharingDecision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "SharingDecision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     granted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             # Its index, led by agency, is the one the scoping Exists() uses.
-            models.UniqueConstraint(fields=["agency", "subject"], name="cse_subjectaccess_unique")
+            models.UniqueConstraint(
+                fields=["agency", "subject"], name="cse_subjectaccess_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -160,22 +177,32 @@ class SharingDecision(models.Model):
         MEETING = "meeting", "Meeting circulation"
         IMPORT = "import", "Imported record"
 
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="sharing_decisions")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="sharing_decisions"
+    )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="sharing_decisions_received",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="sharing_decisions_received",
         verbose_name="shared with",
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
-    purpose = models.TextField(help_text="Why the information is, or is not, being shared.")
+    purpose = models.TextField(
+        help_text="Why the information is, or is not, being shared."
+    )
     consent = models.CharField(max_length=20, choices=Consent.choices)
     consent_reason = models.TextField(
         blank=True, help_text="Required when consent was refused or not sought."
     )
-    context = models.CharField(max_length=20, choices=Context.choices, default=Context.MANUAL)
+    context = models.CharField(
+        max_length=20, choices=Context.choices, default=Context.MANUAL
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    decided_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    decided_by_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -198,12 +225,16 @@ class ChronologyEntry(models.Model):
     pointing at their own record through `source`.
     """
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="chronology")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="chronology"
+    )
     occurred_at = models.DateTimeField()
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -218,7 +249,9 @@ class ChronologyEntry(models.Model):
         ordering = ["-occurred_at", "-pk"]
         verbose_name_plural = "chronology entries"
         indexes = [
-            models.Index(fields=["subject", "-occurred_at"], name="cse_chronology_subject")
+            models.Index(
+                fields=["subject", "-occurred_at"], name="cse_chronology_subject"
+            )
         ]
 
     def __str__(self) -> str:
@@ -244,7 +277,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="cse_notification_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="cse_notification_unread")
+        ]
 
     def __str__(self) -> str:
         return self.message

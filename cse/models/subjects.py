@@ -51,7 +51,9 @@ class Subject(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["kind", "owner_agency"], name="cse_subject_kind_owner"),
+            models.Index(
+                fields=["kind", "owner_agency"], name="cse_subject_kind_owner"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,7 +94,10 @@ class Gender(models.TextChoices):
 class Ethnicity(models.TextChoices):
     """The census 2021 (England) ethnic groups, as used in children's services returns."""
 
-    WHITE_BRITISH = "WBRI", "White – English, Welsh, Scottish, Northern Irish or British"
+    WHITE_BRITISH = (
+        "WBRI",
+        "White – English, Welsh, Scottish, Northern Irish or British",
+    )
     WHITE_IRISH = "WIRI", "White – Irish"
     TRAVELLER_IRISH = "WIRT", "White – Traveller of Irish heritage"
     GYPSY_ROMA = "WROM", "White – Gypsy or Roma"
@@ -118,19 +123,27 @@ class Ethnicity(models.TextChoices):
 class ChildQuerySet(models.QuerySet):
     def with_current_category(self) -> ChildQuerySet:
         """Annotate `current_category`: the category of the newest history entry."""
-        latest = CategoryAssessment.objects.filter(child=models.OuterRef("pk")).order_by(
-            "-assessed_on", "-recorded_at", "-id"
+        latest = CategoryAssessment.objects.filter(
+            child=models.OuterRef("pk")
+        ).order_by("-assessed_on", "-recorded_at", "-id")
+        return self.annotate(
+            current_category=models.Subquery(latest.values("category")[:1])
         )
-        return self.annotate(current_category=models.Subquery(latest.values("category")[:1]))
 
 
 class Child(Subject):
     class LegalStatus(models.TextChoices):
         NOT_LOOKED_AFTER = "not_looked_after", "Not looked after"
         CARE_ORDER = "care_order", "Looked after under a care order (section 31)"
-        INTERIM_CARE_ORDER = "interim_care_order", "Looked after under an interim care order"
+        INTERIM_CARE_ORDER = (
+            "interim_care_order",
+            "Looked after under an interim care order",
+        )
         SECTION_20 = "section_20", "Accommodated under section 20"
-        EMERGENCY_PROTECTION_ORDER = "emergency_protection_order", "Emergency protection order"
+        EMERGENCY_PROTECTION_ORDER = (
+            "emergency_protection_order",
+            "Emergency protection order",
+        )
         POLICE_PROTECTION = "police_protection", "Police protection"
 
     class Placement(models.TextChoices):
@@ -140,7 +153,10 @@ class Child(Subject):
 
     class EducationStatus(models.TextChoices):
         SCHOOL = "school", "In school"
-        ALTERNATIVE_PROVISION = "alternative_provision", "Alternative provision or pupil referral unit"
+        ALTERNATIVE_PROVISION = (
+            "alternative_provision",
+            "Alternative provision or pupil referral unit",
+        )
         COLLEGE = "college", "College or further education"
         TRAINING = "training", "Training or apprenticeship"
         EMPLOYMENT = "employment", "Employment"
@@ -171,7 +187,10 @@ class Child(Subject):
     )
 
     local_reference = models.CharField(
-        "local reference", max_length=50, blank=True, help_text="The owning agency's own case number."
+        "local reference",
+        max_length=50,
+        blank=True,
+        help_text="The owning agency's own case number.",
     )
     forename = models.CharField(max_length=100)
     middle_names = models.CharField(max_length=150, blank=True)
@@ -185,7 +204,9 @@ class Child(Subject):
         validators=[MaxValueValidator(MAX_AGE)],
         help_text="Only when the date of birth is not known.",
     )
-    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    gender = models.CharField(
+        max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN
+    )
     ethnicity = models.CharField(
         max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOT_OBTAINED
     )
@@ -218,7 +239,9 @@ class Child(Subject):
         "placing or host authority", max_length=100, blank=True
     )
     education_status = models.CharField(
-        max_length=30, choices=EducationStatus.choices, default=EducationStatus.NOT_KNOWN
+        max_length=30,
+        choices=EducationStatus.choices,
+        default=EducationStatus.NOT_KNOWN,
     )
     school = models.CharField("school, college or provider", max_length=200, blank=True)
     lead_professional = models.ForeignKey(
@@ -239,7 +262,11 @@ class Child(Subject):
         max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
     home_area = models.ForeignKey(
-        LocalArea, on_delete=models.PROTECT, related_name="children", null=True, blank=True
+        LocalArea,
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
     )
 
     objects = ChildQuerySet.as_manager()
@@ -290,7 +317,10 @@ class PersonOfInterest(Subject):
     forename = models.CharField(max_length=100, blank=True)
     surname = models.CharField(max_length=100, blank=True)
     nickname = models.CharField(
-        "nickname or street name", max_length=100, blank=True, help_text="The name the person goes by."
+        "nickname or street name",
+        max_length=100,
+        blank=True,
+        help_text="The name the person goes by.",
     )
     date_of_birth = models.DateField(null=True, blank=True)
     age_from = models.PositiveSmallIntegerField(
@@ -299,12 +329,18 @@ class PersonOfInterest(Subject):
     age_to = models.PositiveSmallIntegerField(
         "estimated age to", null=True, blank=True, validators=[MaxValueValidator(120)]
     )
-    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN)
+    gender = models.CharField(
+        max_length=20, choices=Gender.choices, default=Gender.NOT_KNOWN
+    )
     description = models.TextField(
-        "description", blank=True, help_text="Build, hair, tattoos, scars and other marks."
+        "description",
+        blank=True,
+        help_text="Build, hair, tattoos, scars and other marks.",
     )
     offending_history = models.TextField("offending history summary", blank=True)
-    status = models.CharField(max_length=30, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.ACTIVE
+    )
 
     class Meta:
         verbose_name = "person of interest"
@@ -367,7 +403,11 @@ class Location(Subject):
         "platform and account or group", max_length=200, blank=True
     )
     local_area = models.ForeignKey(
-        LocalArea, on_delete=models.PROTECT, null=True, blank=True, related_name="locations"
+        LocalArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="locations",
     )
     is_hotspot = models.BooleanField("hotspot", default=False)
     hotspot_since = models.DateField(null=True, blank=True)
@@ -390,14 +430,18 @@ class Location(Subject):
 
 class Vehicle(Subject):
     registration = models.CharField(max_length=12, help_text="For example, AB12 CDE.")
-    registration_normalised = models.CharField(max_length=12, editable=False, db_index=True)
+    registration_normalised = models.CharField(
+        max_length=12, editable=False, db_index=True
+    )
     make = models.CharField(max_length=60, blank=True)
     model = models.CharField(max_length=60, blank=True)
     colour = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
 
     def __str__(self) -> str:
-        details = " ".join(part for part in [self.colour, self.make, self.model] if part)
+        details = " ".join(
+            part for part in [self.colour, self.make, self.model] if part
+        )
         return f"{self.registration} {details}".strip()
 
     def get_absolute_url(self) -> str:
@@ -407,7 +451,9 @@ class Vehicle(Subject):
 class Alias(models.Model):
     """Another name a child or person of interest is known by."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="aliases")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField(max_length=150)
     notes = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -423,7 +469,9 @@ class Alias(models.Model):
 class Address(models.Model):
     """An address a child or person of interest lives or has lived at."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="addresses")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="addresses"
+    )
     line_1 = models.CharField("address line 1", max_length=200)
     line_2 = models.CharField("address line 2", max_length=200, blank=True)
     town = models.CharField("town or city", max_length=100, blank=True)
@@ -436,10 +484,14 @@ class Address(models.Model):
     class Meta:
         ordering = ["-from_date", "-pk"]
         verbose_name_plural = "addresses"
-        indexes = [models.Index(fields=["postcode_normalised"], name="cse_address_postcode")]
+        indexes = [
+            models.Index(fields=["postcode_normalised"], name="cse_address_postcode")
+        ]
 
     def __str__(self) -> str:
-        return ", ".join(p for p in [self.line_1, self.line_2, self.town, self.postcode] if p)
+        return ", ".join(
+            p for p in [self.line_1, self.line_2, self.town, self.postcode] if p
+        )
 
     @property
     def is_current(self) -> bool:
@@ -447,7 +499,9 @@ class Address(models.Model):
 
 
 class PhoneNumber(models.Model):
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="phone_numbers")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="phone_numbers"
+    )
     number = models.CharField(max_length=30)
     number_normalised = models.CharField(max_length=20, editable=False, db_index=True)
     notes = models.CharField(max_length=200, blank=True)
@@ -475,7 +529,9 @@ class CategoryAssessment(models.Model):
         PROFESSIONAL = "professional", "Professional judgement"
         IMPORT = "import", "Imported record"
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="category_history")
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="category_history"
+    )
     category = models.PositiveSmallIntegerField(choices=Category.choices)
     assessed_on = models.DateField()
     source = models.CharField(max_length=20, choices=Source.choices)
@@ -504,7 +560,10 @@ class ChildFlag(models.Model):
         TRAFFICKING = "trafficking", "Trafficking / NRM referral"
         COUNTY_LINES = "county_lines", "County lines"
         GANG_ASSOCIATION = "gang_association", "Gang association"
-        HARMFUL_SEXUAL_BEHAVIOUR = "harmful_sexual_behaviour", "Harmful sexual behaviour"
+        HARMFUL_SEXUAL_BEHAVIOUR = (
+            "harmful_sexual_behaviour",
+            "Harmful sexual behaviour",
+        )
         CAWN_IN_FORCE = "cawn_in_force", "Child abduction warning notice in force"
         CRIMINAL_EXPLOITATION = "criminal_exploitation", "Child criminal exploitation"
         ONLINE_EXPLOITATION = "online_exploitation", "Online exploitation"
@@ -522,7 +581,11 @@ class ChildFlag(models.Model):
     set_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     removal_reason = models.TextField(blank=True)
 
@@ -530,7 +593,8 @@ class ChildFlag(models.Model):
         ordering = ["-set_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(removed_at__isnull=True) | ~models.Q(removal_reason=""),
+                condition=models.Q(removed_at__isnull=True)
+                | ~models.Q(removal_reason=""),
                 name="cse_childflag_removal_needs_reason",
             )
         ]
@@ -546,7 +610,9 @@ class ChildFlag(models.Model):
 class WarningNote(models.Model):
     """A warning every professional opening the record must see, until it is reviewed."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="warnings")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="warnings"
+    )
     text = models.TextField()
     review_on = models.DateField("review date")
     created_by = models.ForeignKey(
@@ -606,7 +672,9 @@ class ChildPlan(models.Model):
         """Plans are reviewed at least every three months."""
         if not self.is_active:
             return None
-        return add_months(self.last_reviewed_on or self.start_date, self.REVIEW_INTERVAL_MONTHS)
+        return add_months(
+            self.last_reviewed_on or self.start_date, self.REVIEW_INTERVAL_MONTHS
+        )
 
 
 __all__ = [

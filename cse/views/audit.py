@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,11 +17,20 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(permissions.can_read_audit_for(request.user, subject))
     events = AuditEvent.objects.filter(subject=subject).select_related("agency")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit.record(by=request.user, action=AuditEvent.Action.VIEW_AUDIT, obj=subject, summary="access log")
+    audit.record(
+        by=request.user,
+        action=AuditEvent.Action.VIEW_AUDIT,
+        obj=subject,
+        summary="access log",
+    )
     return render(
         request,
         "cse/access_log.html",
-        {"subject": subject.specific, "tabs": tabs_for(request, subject), "page_obj": page},
+        {
+            "subject": subject.specific,
+            "tabs": tabs_for(request, subject),
+            "page_obj": page,
+        },
     )
 
 
@@ -31,7 +38,10 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     """The whole trail, filtered (system administrators). Reading it is audited too."""
     permissions.require(permissions.can_search_audit(request.user))
     events = AuditEvent.objects.select_related("agency")
-    filters = {name: request.GET.get(name, "").strip() for name in ("username", "action", "reference", "since", "until")}
+    filters = {
+        name: request.GET.get(name, "").strip()
+        for name in ("username", "action", "reference", "since", "until")
+    }
     errors = {}
     if filters["username"]:
         events = events.filter(username__iexact=filters["username"])
@@ -60,8 +70,10 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cse/audit_search.html",
-        {"page_obj": page, "filters": filters, "errors": errors, "actions": AuditEvent.Action.choices},
+        {
+            "page_obj": page,
+            "filters": filters,
+            "errors": errors,
+            "actions": AuditEvent.Action.choices,
+        },
     )
-
-
-

@@ -9,7 +9,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from cse import audit, permissions
-from cse.models import AuditEvent, Child, Location, PersonOfInterest, Subject, User, Vehicle
+from cse.models import (
+    AuditEvent,
+    Child,
+    Location,
+    PersonOfInterest,
+    Subject,
+    User,
+    Vehicle,
+)
 
 RECENT_KEY = "recent_records"
 RECENT_MAX = 10
@@ -63,20 +71,29 @@ def tabs_for(request: HttpRequest, subject: Subject) -> list[dict]:
     for tab in TABS:
         if subject.kind not in tab.kinds or not tab.visible(request.user, subject):
             continue
-        url_name = DETAIL_URL[subject.kind] if tab.url_name == "detail" else tab.url_name
+        url_name = (
+            DETAIL_URL[subject.kind] if tab.url_name == "detail" else tab.url_name
+        )
         url = reverse(url_name, args=[subject.pk])
         items.append({"label": tab.label, "url": url, "active": request.path == url})
     return items
 
 
-def open_subject(request: HttpRequest, model: type[Subject], pk: int, *, audit_view: bool = True):
+def open_subject(
+    request: HttpRequest, model: type[Subject], pk: int, *, audit_view: bool = True
+):
     """Fetch a record the user may see (404 otherwise), note it as recently opened,
     and leave a view event in the audit trail."""
     subject = permissions.get_visible_or_404(request.user, model, pk)
     if request.method == "GET":
         remember(request, subject)
         if audit_view:
-            audit.record(by=request.user, action=AuditEvent.Action.VIEW, obj=subject, summary=request.path)
+            audit.record(
+                by=request.user,
+                action=AuditEvent.Action.VIEW,
+                obj=subject,
+                summary=request.path,
+            )
     return subject
 
 

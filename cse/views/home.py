@@ -28,7 +28,9 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         return redirect(target)
     return redirect("cse:notifications")
 

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cse import forms, permissions
-from cse.importing import ImportRejected, import_children as run_import
-
+from cse.importing import ImportRejected
+from cse.importing import import_children as run_import
 
 # Each child takes a few milliseconds to write with its access row, chronology and
 # audit; past this, a web request would outlast the server's timeout.
@@ -31,16 +31,27 @@ def import_children(request: HttpRequest) -> HttpResponse:
                 f"The file has more than {UPLOAD_ROW_LIMIT:,} rows: split it, or ask for it to be "
                 "imported with the import_children command",
             )
-            return render(request, "cse/import_children.html", {"form": form, "row_errors": []})
+            return render(
+                request, "cse/import_children.html", {"form": form, "row_errors": []}
+            )
         try:
-            report = run_import(file=io.BytesIO(content), agency=form.cleaned_data["agency"], by=request.user)
+            report = run_import(
+                file=io.BytesIO(content),
+                agency=form.cleaned_data["agency"],
+                by=request.user,
+            )
         except ImportRejected as rejected:
             row_errors = rejected.errors
-            form.add_error("file", f"The file has {len(row_errors)} problems and nothing was imported")
+            form.add_error(
+                "file",
+                f"The file has {len(row_errors)} problems and nothing was imported",
+            )
         else:
             messages.success(
                 request,
                 f"Imported {report.created} children; {report.skipped} already present (unchanged)",
             )
             return redirect("cse:import_children")
-    return render(request, "cse/import_children.html", {"form": form, "row_errors": row_errors})
+    return render(
+        request, "cse/import_children.html", {"form": form, "row_errors": row_errors}
+    )

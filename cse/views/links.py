@@ -24,7 +24,11 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
     if preselected.isdigit() and any(c.pk == int(preselected) for c in candidates):
         initial["to_subject"] = preselected
     form = forms.LinkForm(
-        request.POST or None, initial=initial, user=request.user, subject=subject, candidates=candidates
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        subject=subject,
+        candidates=candidates,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -60,7 +64,9 @@ def link_end(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     permissions.require(permissions.can_add_to(request.user, subject))
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        services.end_link(by=request.user, link=link, reason=form.cleaned_data["reason"])
+        services.end_link(
+            by=request.user, link=link, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, "Link ended")
     else:
         messages.error(request, "Enter why the link no longer applies")

@@ -75,7 +75,10 @@ def child_list(request: HttpRequest) -> HttpResponse:
     children = children.select_related("owner_agency").order_by(*SORTS[sort])
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_many(
-        by=request.user, action=AuditEvent.Action.LIST, subjects=page.object_list, summary="child list"
+        by=request.user,
+        action=AuditEvent.Action.LIST,
+        subjects=page.object_list,
+        summary="child list",
     )
     return render(
         request,
@@ -93,7 +96,10 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 
 def _list_filters(request: HttpRequest) -> dict:
-    return {name: request.GET.get(name, "") for name in ("category", "status", "held", "area")}
+    return {
+        name: request.GET.get(name, "")
+        for name in ("category", "status", "held", "area")
+    }
 
 
 def _simple_list(
@@ -105,21 +111,33 @@ def _simple_list(
         queryset = queryset.filter(owner_agency=request.user.agency_id)
     elif held == "shared":
         queryset = queryset.exclude(owner_agency=request.user.agency_id)
-    page = Paginator(queryset.select_related("owner_agency").order_by(*order), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = Paginator(
+        queryset.select_related("owner_agency").order_by(*order), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    audit.record_many(
+        by=request.user,
+        action=AuditEvent.Action.LIST,
+        subjects=page.object_list,
+        summary=summary,
     )
-    audit.record_many(by=request.user, action=AuditEvent.Action.LIST, subjects=page.object_list, summary=summary)
     return render(
         request,
         template,
-        {"page_obj": page, "held": held, "can_create": permissions.may_record(request.user)},
+        {
+            "page_obj": page,
+            "held": held,
+            "can_create": permissions.may_record(request.user),
+        },
     )
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
     return _simple_list(
-        request, permissions.visible_persons(request.user), "cse/person_list.html",
-        "person list", ("surname", "forename", "nickname", "pk"),
+        request,
+        permissions.visible_persons(request.user),
+        "cse/person_list.html",
+        "person list",
+        ("surname", "forename", "nickname", "pk"),
     )
 
 
@@ -127,7 +145,9 @@ def location_list(request: HttpRequest) -> HttpResponse:
     queryset = permissions.visible_locations(request.user)
     if request.GET.get("hotspots") == "yes":
         queryset = queryset.filter(is_hotspot=True)
-    return _simple_list(request, queryset, "cse/location_list.html", "location list", ("name", "pk"))
+    return _simple_list(
+        request, queryset, "cse/location_list.html", "location list", ("name", "pk")
+    )
 
 
 # --- create and edit ----------------------------------------------------------------
@@ -155,13 +175,17 @@ def child_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 child = services.create_subject(
-                    by=request.user, subject=form.save(commit=False), aliases=form.alias_names()
+                    by=request.user,
+                    subject=form.save(commit=False),
+                    aliases=form.alias_names(),
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 if check.hidden:
-                    services.notify_hidden_duplicates(by=request.user, child=child, hidden=check.hidden)
+                    services.notify_hidden_duplicates(
+                        by=request.user, child=child, hidden=check.hidden
+                    )
                 messages.success(request, f"Record {child.reference} created")
                 return redirect(child.get_absolute_url())
     return render(
@@ -183,14 +207,24 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = open_subject(request, Child, pk, audit_view=False)
     permissions.require(permissions.can_edit(request.user, child))
     form = forms.ChildForm(request.POST or None, instance=child, user=request.user)
-    return _edit(request, child, form, "Change a child's details", "cse/child_form.html")
+    return _edit(
+        request, child, form, "Change a child's details", "cse/child_form.html"
+    )
 
 
 def _edit(
-    request: HttpRequest, subject: Subject, form, heading: str, template: str = "cse/subject_form.html"
+    request: HttpRequest,
+    subject: Subject,
+    form,
+    heading: str,
+    template: str = "cse/subject_form.html",
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form._meta.fields
+            if name in form.cleaned_data
+        }
         try:
             services.update_subject(by=request.user, subject=subject, fields=fields)
         except ValidationError as error:
@@ -199,7 +233,9 @@ def _edit(
             messages.success(request, "Changes saved")
             return redirect(detail_url(subject))
     return render(
-        request, template, {"form": form, "subject": subject, "creating": False, "heading": heading}
+        request,
+        template,
+        {"form": form, "subject": subject, "creating": False, "heading": heading},
     )
 
 
@@ -210,18 +246,28 @@ def _create(request: HttpRequest, form, heading: str, list_url: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         aliases = form.alias_names() if hasattr(form, "alias_names") else ()
         try:
-            subject = services.create_subject(by=request.user, subject=form.save(commit=False), aliases=aliases)
+            subject = services.create_subject(
+                by=request.user, subject=form.save(commit=False), aliases=aliases
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, f"Record {subject.reference} created")
             if link_to is not None:
-                return redirect(f"{reverse('cse:link_create', args=[link_to.pk])}?to={subject.pk}")
+                return redirect(
+                    f"{reverse('cse:link_create', args=[link_to.pk])}?to={subject.pk}"
+                )
             return redirect(detail_url(subject))
     return render(
         request,
         "cse/subject_form.html",
-        {"form": form, "creating": True, "link_to": link_to, "heading": heading, "list_url": list_url},
+        {
+            "form": form,
+            "creating": True,
+            "link_to": link_to,
+            "heading": heading,
+            "list_url": list_url,
+        },
     )
 
 
@@ -235,7 +281,9 @@ def _link_to(request: HttpRequest) -> Subject | None:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     form = forms.PersonForm(request.POST or None)
-    return _create(request, form, "Add a person of interest", reverse("cse:person_list"))
+    return _create(
+        request, form, "Add a person of interest", reverse("cse:person_list")
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -289,7 +337,9 @@ def _record_context(request: HttpRequest, subject: Subject) -> dict:
         "links": link_rows,
         "aliases": list(subject.aliases.all()),
         "addresses": list(subject.addresses.all()),
-        "warnings": list(WarningNote.objects.filter(subject=subject, ended_at__isnull=True)),
+        "warnings": list(
+            WarningNote.objects.filter(subject=subject, ended_at__isnull=True)
+        ),
         "can_edit": permissions.can_edit(request.user, subject),
         "can_add": permissions.can_add_to(request.user, subject),
     }
@@ -297,7 +347,12 @@ def _record_context(request: HttpRequest, subject: Subject) -> dict:
 
 def _link_rows(links: list, subject: Subject) -> list[dict]:
     """Each link seen from this record: the other end and the wording."""
-    other_ids = {link.to_subject_id if link.from_subject_id == subject.pk else link.from_subject_id for link in links}
+    other_ids = {
+        link.to_subject_id
+        if link.from_subject_id == subject.pk
+        else link.from_subject_id
+        for link in links
+    }
     others = {
         other.pk: other
         for other in Subject.objects.filter(pk__in=other_ids).select_related(
@@ -313,7 +368,9 @@ def _link_rows(links: list, subject: Subject) -> list[dict]:
                 "link": link,
                 "other": other.specific,
                 "other_kind": other.get_kind_display(),
-                "wording": link.get_kind_display() if outgoing else f"{link.get_kind_display()} (from)",
+                "wording": link.get_kind_display()
+                if outgoing
+                else f"{link.get_kind_display()} (from)",
             }
         )
     return rows
@@ -328,7 +385,9 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "child": child,
             "category_history": history,
             "current_category": history[0] if history else None,
-            "flags": list(child.flags.select_related("set_by").filter(removed_at__isnull=True)),
+            "flags": list(
+                child.flags.select_related("set_by").filter(removed_at__isnull=True)
+            ),
             "removed_flags": list(child.flags.filter(removed_at__isnull=False)),
             "plans": list(child.plans.all()),
         }
@@ -345,7 +404,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def location_detail(request: HttpRequest, pk: int) -> HttpResponse:
     location = open_subject(request, Location, pk)
-    return render(request, "cse/location_detail.html", _record_context(request, location))
+    return render(
+        request, "cse/location_detail.html", _record_context(request, location)
+    )
 
 
 def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -360,14 +421,21 @@ def child_chronology(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cse/child_chronology.html",
-        {"subject": child, "child": child, "tabs": tabs_for(request, child), "page_obj": page},
+        {
+            "subject": child,
+            "child": child,
+            "tabs": tabs_for(request, child),
+            "page_obj": page,
+        },
     )
 
 
 # --- additions to a record ------------------------------------------------------------
 
 
-def _add_to(request: HttpRequest, pk: int, model: type[Subject], form, title: str, save) -> HttpResponse:
+def _add_to(
+    request: HttpRequest, pk: int, model: type[Subject], form, title: str, save
+) -> HttpResponse:
     """The shape of every small 'add something to this record' page."""
     subject = open_subject(request, model, pk, audit_view=False)
     permissions.require(permissions.can_add_to(request.user, subject))
@@ -382,15 +450,26 @@ def _add_to(request: HttpRequest, pk: int, model: type[Subject], form, title: st
     return render(
         request,
         "cse/add_to_record.html",
-        {"form": form, "subject": subject.specific, "title": title, "back": detail_url(subject)},
+        {
+            "form": form,
+            "subject": subject.specific,
+            "title": title,
+            "back": detail_url(subject),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to(
-        request, pk, Subject, forms.AliasForm(request.POST or None), "Add a name or alias",
-        lambda subject, data: services.add_alias(by=request.user, subject=subject, **data),
+        request,
+        pk,
+        Subject,
+        forms.AliasForm(request.POST or None),
+        "Add a name or alias",
+        lambda subject, data: services.add_alias(
+            by=request.user, subject=subject, **data
+        ),
     )
 
 
@@ -398,39 +477,67 @@ def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
 def address_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AddressForm(request.POST or None)
     return _add_to(
-        request, pk, Subject, form, "Add an address",
-        lambda subject, data: services.add_address(by=request.user, subject=subject, address=Address(**data)),
+        request,
+        pk,
+        Subject,
+        form,
+        "Add an address",
+        lambda subject, data: services.add_address(
+            by=request.user, subject=subject, address=Address(**data)
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def phone_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to(
-        request, pk, Subject, forms.PhoneForm(request.POST or None), "Add a phone number",
-        lambda subject, data: services.add_phone_number(by=request.user, subject=subject, **data),
+        request,
+        pk,
+        Subject,
+        forms.PhoneForm(request.POST or None),
+        "Add a phone number",
+        lambda subject, data: services.add_phone_number(
+            by=request.user, subject=subject, **data
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def warning_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to(
-        request, pk, Subject, forms.WarningForm(request.POST or None), "Add a warning",
-        lambda subject, data: services.add_warning(by=request.user, subject=subject, **data),
+        request,
+        pk,
+        Subject,
+        forms.WarningForm(request.POST or None),
+        "Add a warning",
+        lambda subject, data: services.add_warning(
+            by=request.user, subject=subject, **data
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def category_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to(
-        request, pk, Child, forms.CategoryForm(request.POST or None), "Record a CSE risk category",
-        lambda child, data: services.record_category(by=request.user, child=child, **data),
+        request,
+        pk,
+        Child,
+        forms.CategoryForm(request.POST or None),
+        "Record a CSE risk category",
+        lambda child, data: services.record_category(
+            by=request.user, child=child, **data
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
 def flag_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _add_to(
-        request, pk, Child, forms.FlagForm(request.POST or None), "Set a flag",
+        request,
+        pk,
+        Child,
+        forms.FlagForm(request.POST or None),
+        "Set a flag",
         lambda child, data: services.set_flag(by=request.user, child=child, **data),
     )
 
@@ -439,8 +546,14 @@ def flag_create(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PlanForm(request.POST or None)
     return _add_to(
-        request, pk, Child, form, "Add a plan",
-        lambda child, data: services.add_plan(by=request.user, child=child, plan=form.save(commit=False)),
+        request,
+        pk,
+        Child,
+        form,
+        "Add a plan",
+        lambda child, data: services.add_plan(
+            by=request.user, child=child, plan=form.save(commit=False)
+        ),
     )
 
 
@@ -452,7 +565,9 @@ def flag_remove(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.remove_flag(by=request.user, flag=flag, reason=form.cleaned_data["reason"])
+            services.remove_flag(
+                by=request.user, flag=flag, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -460,4 +575,3 @@ def flag_remove(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     else:
         messages.error(request, "Enter why the flag is being removed")
     return redirect(child.get_absolute_url())
-

@@ -29,14 +29,20 @@ def search(request: HttpRequest) -> HttpResponse:
     saved = request.session.get(SESSION_KEY)
     if request.GET.get("clear") == "yes" or not saved:
         request.session.pop(SESSION_KEY, None)
-        return render(request, "cse/search.html", {"form": forms.SearchForm(), "results": None})
+        return render(
+            request, "cse/search.html", {"form": forms.SearchForm(), "results": None}
+        )
     results = run_search(request.user, saved["query"], saved["kinds"] or None)
     shown = [subject for group in results.values() for subject in group]
     audit.record(
         by=request.user,
         action=AuditEvent.Action.SEARCH,
         summary="search",
-        detail={"query": saved["query"], "kinds": saved["kinds"], "subject_ids": [s.pk for s in shown]},
+        detail={
+            "query": saved["query"],
+            "kinds": saved["kinds"],
+            "subject_ids": [s.pk for s in shown],
+        },
     )
     groups = [
         {"kind": kind, "label": label, "results": results[kind]}

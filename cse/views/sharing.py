@@ -16,8 +16,12 @@ from cse.views.records import _apply_errors
 def sharing(request: HttpRequest, pk: int) -> HttpResponse:
     """Which agencies see this record, and every sharing decision made about it."""
     subject = open_subject(request, Subject, pk)
-    access = SubjectAccess.objects.filter(subject=subject).select_related("agency", "decision")
-    decisions = subject.sharing_decisions.select_related("agency", "decided_by", "decided_by_agency")
+    access = SubjectAccess.objects.filter(subject=subject).select_related(
+        "agency", "decision"
+    )
+    decisions = subject.sharing_decisions.select_related(
+        "agency", "decided_by", "decided_by_agency"
+    )
     can_share = permissions.can_share(request.user, subject)
     return render(
         request,
@@ -28,7 +32,9 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
             "access": access,
             "decisions": decisions,
             "can_share": can_share,
-            "withdraw_form": forms.WithdrawShareForm(subject=subject) if can_share else None,
+            "withdraw_form": forms.WithdrawShareForm(subject=subject)
+            if can_share
+            else None,
         },
     )
 
@@ -56,12 +62,18 @@ def share_create(request: HttpRequest, pk: int) -> HttpResponse:
             if decision.decision == SharingDecision.Decision.SHARE:
                 messages.success(request, f"Record shared with {decision.agency}")
             else:
-                messages.success(request, f"Decision not to share with {decision.agency} recorded")
+                messages.success(
+                    request, f"Decision not to share with {decision.agency} recorded"
+                )
             return redirect(reverse("cse:sharing", args=[subject.pk]))
     return render(
         request,
         "cse/share_form.html",
-        {"form": form, "subject": subject.specific, "back": reverse("cse:sharing", args=[subject.pk])},
+        {
+            "form": form,
+            "subject": subject.specific,
+            "back": reverse("cse:sharing", args=[subject.pk]),
+        },
     )
 
 
@@ -84,7 +96,9 @@ def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Share with {form.cleaned_data['agency']} withdrawn")
+            messages.success(
+                request, f"Share with {form.cleaned_data['agency']} withdrawn"
+            )
     else:
         messages.error(request, "Enter the reason for withdrawing the share")
     return redirect(reverse("cse:sharing", args=[subject.pk]))

@@ -34,17 +34,28 @@ def test_a_practitioner_creates_a_child_owned_by_their_agency(client, alice):
     client.force_login(alice)
     response = client.post(URL, form(aliases="Tess\nTT"))
     child = Child.objects.get(surname="Newington")
-    assert response.status_code == 302 and response["Location"] == child.get_absolute_url()
+    assert (
+        response.status_code == 302 and response["Location"] == child.get_absolute_url()
+    )
     assert child.owner_agency == alice.agency and child.created_by == alice
-    assert SubjectAccess.objects.filter(subject=child, agency=alice.agency, basis="owner").exists()
+    assert SubjectAccess.objects.filter(
+        subject=child, agency=alice.agency, basis="owner"
+    ).exists()
     assert sorted(child.aliases.values_list("name", flat=True)) == ["TT", "Tess"]
-    assert AuditEvent.objects.filter(action="create", subject=child, user=alice).exists()
+    assert AuditEvent.objects.filter(
+        action="create", subject=child, user=alice
+    ).exists()
     assert child.chronology.exists()
 
 
-def test_a_missing_name_and_date_shows_the_error_summary_and_writes_nothing(client, alice):
+def test_a_missing_name_and_date_shows_the_error_summary_and_writes_nothing(
+    client, alice
+):
     client.force_login(alice)
-    response = client.post(URL, form(forename="", date_of_birth_0="", date_of_birth_1="", date_of_birth_2=""))
+    response = client.post(
+        URL,
+        form(forename="", date_of_birth_0="", date_of_birth_1="", date_of_birth_2=""),
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html
@@ -56,7 +67,10 @@ def test_a_missing_name_and_date_shows_the_error_summary_and_writes_nothing(clie
 def test_a_looked_after_child_needs_the_responsible_authority(client, alice):
     client.force_login(alice)
     response = client.post(URL, form(legal_status="care_order"))
-    assert "Enter which local authority is responsible for the child" in response.content.decode()
+    assert (
+        "Enter which local authority is responsible for the child"
+        in response.content.decode()
+    )
     assert not Child.objects.exists()
 
 
@@ -68,7 +82,12 @@ def test_a_child_over_25_is_refused(client, alice):
 
 
 def test_possible_matches_are_shown_before_a_new_record_is_made(client, alice):
-    existing = make_child(alice, forename="Testchild", surname="Newington", date_of_birth=datetime.date(2012, 1, 1))
+    existing = make_child(
+        alice,
+        forename="Testchild",
+        surname="Newington",
+        date_of_birth=datetime.date(2012, 1, 1),
+    )
     client.force_login(alice)
     response = client.post(URL, form())
     html = response.content.decode()
@@ -76,7 +95,10 @@ def test_possible_matches_are_shown_before_a_new_record_is_made(client, alice):
     assert Child.objects.count() == 1
     # Going on without confirming is refused with a clear error...
     response = client.post(URL, form(matches_shown="yes"))
-    assert "Confirm that none of the possible matches is this child" in response.content.decode()
+    assert (
+        "Confirm that none of the possible matches is this child"
+        in response.content.decode()
+    )
     assert Child.objects.count() == 1
     # ...and confirming creates the new record.
     response = client.post(URL, form(matches_shown="yes", confirm_new="on"))
@@ -87,7 +109,12 @@ def test_possible_matches_are_shown_before_a_new_record_is_made(client, alice):
 def test_matches_held_by_other_agencies_are_not_revealed_but_their_coordinator_is_told(
     client, alice, erin, agency_c
 ):
-    hidden = make_child(erin, forename="Testchild", surname="Newington", date_of_birth=datetime.date(2012, 1, 1))
+    hidden = make_child(
+        erin,
+        forename="Testchild",
+        surname="Newington",
+        date_of_birth=datetime.date(2012, 1, 1),
+    )
     coordinator = UserFactory(agency=agency_c, roles=["cse_coordinator"])
     client.force_login(alice)
     response = client.post(URL, form())

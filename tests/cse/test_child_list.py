@@ -12,8 +12,12 @@ from tests.factories import make_child
 
 def add_category(by, child, category):
     services.record_category(
-        by=by, child=child, category=category, assessed_on=datetime.date.today(),
-        source=CategoryAssessment.Source.PROFESSIONAL, rationale="Test rationale",
+        by=by,
+        child=child,
+        category=category,
+        assessed_on=datetime.date.today(),
+        source=CategoryAssessment.Source.PROFESSIONAL,
+        rationale="Test rationale",
     )
 
 
@@ -21,8 +25,12 @@ def test_it_lists_only_visible_children(client, alice, dave, erin, agency_b):
     mine = make_child(alice, surname="Visibleton")
     make_child(erin, surname="Hiddenton")
     services.record_sharing_decision(
-        by=alice, subject=mine, agency=agency_b, decision=SharingDecision.Decision.SHARE,
-        purpose="Strategy", consent=SharingDecision.Consent.GIVEN,
+        by=alice,
+        subject=mine,
+        agency=agency_b,
+        decision=SharingDecision.Decision.SHARE,
+        purpose="Strategy",
+        consent=SharingDecision.Consent.GIVEN,
     )
     client.force_login(dave)
     html = client.get(reverse("cse:child_list")).content.decode()

@@ -10,7 +10,9 @@ from tests.factories import make_child
 
 
 def test_a_practitioner_sees_their_allocated_children(client, alice, child):
-    services.update_subject(by=alice, subject=child, fields={"lead_professional": alice})
+    services.update_subject(
+        by=alice, subject=child, fields={"lead_professional": alice}
+    )
     client.force_login(alice)
     html = client.get(reverse("cse:home")).content.decode()
     assert "Children you are allocated to" in html and child.full_name in html
@@ -18,8 +20,12 @@ def test_a_practitioner_sees_their_allocated_children(client, alice, child):
 
 def test_a_coordinator_sees_children_at_serious_risk(client, alice, carol, child):
     services.record_category(
-        by=alice, child=child, category=3, assessed_on=datetime.date.today(),
-        source=CategoryAssessment.Source.PROFESSIONAL, rationale="Found in a car with adults",
+        by=alice,
+        child=child,
+        category=3,
+        assessed_on=datetime.date.today(),
+        source=CategoryAssessment.Source.PROFESSIONAL,
+        rationale="Found in a car with adults",
     )
     client.force_login(carol)
     html = client.get(reverse("cse:home")).content.decode()
@@ -30,14 +36,21 @@ def test_a_partnership_manager_sees_counts_and_never_names(client, alice, pam, a
     for n in range(6):
         kid = make_child(alice, surname=f"Countington{n}", home_area=area)
         services.record_category(
-            by=alice, child=kid, category=2, assessed_on=datetime.date.today(),
-            source=CategoryAssessment.Source.PROFESSIONAL, rationale="Test",
+            by=alice,
+            child=kid,
+            category=2,
+            assessed_on=datetime.date.today(),
+            source=CategoryAssessment.Source.PROFESSIONAL,
+            rationale="Test",
         )
     make_child(alice, surname="Smallington", home_area=area)
     client.force_login(pam)
     html = client.get(reverse("cse:home")).content.decode()
     assert "Countington" not in html and "Smallington" not in html
-    assert "Category 2: significant risk</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">6" in html
+    assert (
+        'Category 2: significant risk</th><td class="govuk-table__cell govuk-table__cell--numeric">6'
+        in html
+    )
     assert "fewer than 5" in html  # the one child not yet assessed
     assert Child.objects.count() == 7
     assert client.get(reverse("cse:child_list")).status_code == 403

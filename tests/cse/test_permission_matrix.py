@@ -21,7 +21,14 @@ OWNER_AGENCY = {"alice", "bob", "carol", "sam"}
 # How each view decides: see the record / change it (owner) / add to it / coordinator
 # of a viewing agency / any caseworker / recorders / administrators / anyone signed in.
 SEE, EDIT, ADD, COORDINATOR, CASEWORK, RECORD, ADMIN, ANY = (
-    "see", "edit", "add", "coordinator", "casework", "record", "admin", "any"
+    "see",
+    "edit",
+    "add",
+    "coordinator",
+    "casework",
+    "record",
+    "admin",
+    "any",
 )
 
 # url name -> (rule, kind of record in the URL or None)
@@ -73,7 +80,9 @@ OTHER = {"password_change", "password_change_done"}
 
 
 def expected(user: str, rule: str, state: str | None) -> int:
-    visible = user in {"alice", "bob", "carol"} or (user == "dave" and state == "shared")
+    visible = user in {"alice", "bob", "carol"} or (
+        user == "dave" and state == "shared"
+    )
     if rule == ANY:
         return 200
     if rule == CASEWORK:
@@ -104,7 +113,10 @@ def _all_url_names() -> set[str]:
                 if pattern.app_name == "admin":
                     continue
                 namespace = pattern.namespace
-                walk(pattern.url_patterns, f"{prefix}{namespace}:" if namespace else prefix)
+                walk(
+                    pattern.url_patterns,
+                    f"{prefix}{namespace}:" if namespace else prefix,
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.add(prefix + pattern.name)
 
@@ -122,13 +134,21 @@ def test_every_url_is_in_the_matrix():
 def records(alice, dave, agency_b):
     """One record of each kind owned by agency A: shared with B, and private to A."""
     made = {}
-    for kind, make in (("child", make_child), ("person", make_person), ("location", make_location),
-                       ("vehicle", make_vehicle)):
+    for kind, make in (
+        ("child", make_child),
+        ("person", make_person),
+        ("location", make_location),
+        ("vehicle", make_vehicle),
+    ):
         shared = make(alice)
         private = make(alice)
         services.record_sharing_decision(
-            by=alice, subject=shared, agency=agency_b, decision=SharingDecision.Decision.SHARE,
-            purpose="Joint safeguarding work", consent=SharingDecision.Consent.GIVEN,
+            by=alice,
+            subject=shared,
+            agency=agency_b,
+            decision=SharingDecision.Decision.SHARE,
+            purpose="Joint safeguarding work",
+            consent=SharingDecision.Consent.GIVEN,
         )
         made[kind] = {"shared": shared, "private": private}
     return made
@@ -139,14 +159,28 @@ def test_each_role_gets_what_the_matrix_says(
     url_name, records, client, alice, bob, carol, dave, erin, pam, sam
 ):
     rule, kind = MATRIX[url_name]
-    users = {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "erin": erin, "pam": pam, "sam": sam}
+    users = {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dave": dave,
+        "erin": erin,
+        "pam": pam,
+        "sam": sam,
+    }
     states = ["shared", "private"] if kind else [None]
     failures = []
     for state in states:
-        url = reverse(url_name, args=[records[kind][state].pk]) if kind else reverse(url_name)
+        url = (
+            reverse(url_name, args=[records[kind][state].pk])
+            if kind
+            else reverse(url_name)
+        )
         client.logout()
         response = client.get(url)
-        if response.status_code != 302 or not response["Location"].startswith(reverse("login")):
+        if response.status_code != 302 or not response["Location"].startswith(
+            reverse("login")
+        ):
             failures.append(("anonymous", state, response.status_code))
         for name in CASTS:
             client.force_login(users[name])
@@ -176,7 +210,13 @@ def test_public_pages_need_no_sign_in(client, db):
 
 def test_flag_removal_follows_the_add_rule(client, records, alice, bob, dave, erin):
     child = records["child"]["shared"]
-    flag = services.set_flag(by=alice, child=child, kind="county_lines", reason="Seen dealing", set_on=child.created_at.date())
+    flag = services.set_flag(
+        by=alice,
+        child=child,
+        kind="county_lines",
+        reason="Seen dealing",
+        set_on=child.created_at.date(),
+    )
     url = reverse("cse:flag_remove", args=[child.pk, flag.pk])
     for user, want in ((erin, 404), (bob, 403)):
         client.force_login(user)
@@ -189,7 +229,9 @@ def test_flag_removal_follows_the_add_rule(client, records, alice, bob, dave, er
     assert flag.removed_at is not None
 
 
-def test_share_withdrawal_is_for_the_owner_only(client, records, agency_b, alice, dave, erin):
+def test_share_withdrawal_is_for_the_owner_only(
+    client, records, agency_b, alice, dave, erin
+):
     child = records["child"]["shared"]
     url = reverse("cse:share_withdraw", args=[child.pk])
     data = {"agency": agency_b.pk, "purpose": "Work finished"}
@@ -207,11 +249,17 @@ def test_link_end_needs_sight_of_both_ends(client, records, alice, dave, erin):
     child = records["child"]["shared"]
     person = records["person"]["private"]
     link = services.create_link(
-        by=alice, from_subject=child, to_subject=person, kind=Link.Kind.SEEN_WITH,
-        source=Link.Source.OBSERVATION, confidence=Link.Confidence.PROBABLE,
+        by=alice,
+        from_subject=child,
+        to_subject=person,
+        kind=Link.Kind.SEEN_WITH,
+        source=Link.Source.OBSERVATION,
+        confidence=Link.Confidence.PROBABLE,
     )
     url = reverse("cse:link_end", args=[child.pk, link.pk])
-    client.force_login(dave)  # sees the child but not the person: the link does not exist for him
+    client.force_login(
+        dave
+    )  # sees the child but not the person: the link does not exist for him
     assert client.post(url, {"reason": "Wrong person"}).status_code == 404
     client.force_login(erin)
     assert client.post(url, {"reason": "Wrong person"}).status_code == 404
@@ -220,7 +268,9 @@ def test_link_end_needs_sight_of_both_ends(client, records, alice, dave, erin):
 
 
 def test_a_notification_opens_only_for_its_owner(client, alice, erin):
-    notification = services.notify(users=[alice], message="Something to see", email=False)[0]
+    notification = services.notify(
+        users=[alice], message="Something to see", email=False
+    )[0]
     url = reverse("cse:notification_open", args=[notification.pk])
     client.force_login(erin)
     assert client.post(url).status_code == 404

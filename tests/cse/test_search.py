@@ -13,7 +13,8 @@ from cse.search import search
 from tests.factories import make_child, make_location, make_person, make_vehicle
 
 needs_trigrams = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="spelling tolerance uses PostgreSQL trigrams"
+    "connection.vendor != 'postgresql'",
+    reason="spelling tolerance uses PostgreSQL trigrams",
 )
 
 
@@ -23,9 +24,18 @@ def names(results, kind="child"):
 
 @pytest.fixture
 def records(alice):
-    child = make_child(alice, forename="Jessamy", surname="Testington", aliases=["Jezza Sample"],
-                       date_of_birth=datetime.date(2011, 3, 1))
-    services.add_address(by=alice, subject=child, address=Address(line_1="1 Example Road", postcode="b11 1aa"))
+    child = make_child(
+        alice,
+        forename="Jessamy",
+        surname="Testington",
+        aliases=["Jezza Sample"],
+        date_of_birth=datetime.date(2011, 3, 1),
+    )
+    services.add_address(
+        by=alice,
+        subject=child,
+        address=Address(line_1="1 Example Road", postcode="b11 1aa"),
+    )
     person = make_person(alice, forename="Marlon", surname="Exampleby", nickname="Tiny")
     services.add_phone_number(by=alice, subject=person, number="07700 900123")
     location = make_location(alice, name="Sample Chicken", postcode="B12 9ZZ")
@@ -42,7 +52,9 @@ def test_it_finds_a_child_by_name_alias_date_of_birth_and_postcode(alice, record
     assert search(alice, "b111aa")["child"] == [child]
 
 
-def test_it_finds_persons_by_nickname_and_phone_and_vehicles_by_registration(alice, records):
+def test_it_finds_persons_by_nickname_and_phone_and_vehicles_by_registration(
+    alice, records
+):
     assert search(alice, "Tiny")["person"] == [records["person"]]
     assert search(alice, "07700900123")["person"] == [records["person"]]
     assert search(alice, "xy12abc")["vehicle"] == [records["vehicle"]]
@@ -86,6 +98,3 @@ def test_a_one_letter_search_gets_a_clear_error(client, alice):
     client.force_login(alice)
     response = client.post(reverse("cse:search"), {"query": "a"})
     assert "Enter at least 2 characters" in response.content.decode()
-
-
-

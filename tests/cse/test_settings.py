@@ -9,13 +9,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    return subprocess.run(  # noqa: S603  (our own manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def production_env():
-    overlay = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_COOKIES", "SECURE_SSL_REDIRECT"}
+    overlay = {
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_COOKIES",
+        "SECURE_SSL_REDIRECT",
+    }
     env = {
         key: value
         for key, value in os.environ.items()
@@ -32,7 +43,9 @@ def production_env():
 
 
 def test_production_settings_pass_the_deployment_checks():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env()
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

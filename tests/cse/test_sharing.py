@@ -18,10 +18,14 @@ def share(by, child, agency, **overrides):
         "consent": Consent.GIVEN,
     }
     fields.update(overrides)
-    return services.record_sharing_decision(by=by, subject=child, agency=agency, **fields)
+    return services.record_sharing_decision(
+        by=by, subject=child, agency=agency, **fields
+    )
 
 
-def test_a_share_grants_the_agency_access_and_records_everything(alice, child, dave, agency_b):
+def test_a_share_grants_the_agency_access_and_records_everything(
+    alice, child, dave, agency_b
+):
     assert not permissions.visible_children(dave).filter(pk=child.pk).exists()
     decision = share(alice, child, agency_b)
     assert permissions.visible_children(dave).filter(pk=child.pk).exists()
@@ -56,17 +60,34 @@ def test_sharing_without_consent_needs_a_reason(alice, child, agency_b):
     assert not SharingDecision.objects.exists()
 
 
-def test_a_decision_not_to_share_is_recorded_and_grants_nothing(alice, child, agency_b, dave):
-    share(alice, child, agency_b, decision=Decision.DO_NOT_SHARE, consent=Consent.REFUSED,
-          consent_reason="Young person refused; no significant harm threshold met")
-    assert SharingDecision.objects.filter(subject=child, decision=Decision.DO_NOT_SHARE).exists()
+def test_a_decision_not_to_share_is_recorded_and_grants_nothing(
+    alice, child, agency_b, dave
+):
+    share(
+        alice,
+        child,
+        agency_b,
+        decision=Decision.DO_NOT_SHARE,
+        consent=Consent.REFUSED,
+        consent_reason="Young person refused; no significant harm threshold met",
+    )
+    assert SharingDecision.objects.filter(
+        subject=child, decision=Decision.DO_NOT_SHARE
+    ).exists()
     assert not permissions.visible_children(dave).filter(pk=child.pk).exists()
 
 
 def test_withdrawing_a_share_removes_access(alice, child, agency_b, dave):
     share(alice, child, agency_b)
-    share(alice, child, agency_b, decision=Decision.WITHDRAW, consent=Consent.NOT_SOUGHT,
-          consent_reason="Withdrawal", purpose="Investigation closed")
+    share(
+        alice,
+        child,
+        agency_b,
+        decision=Decision.WITHDRAW,
+        consent=Consent.NOT_SOUGHT,
+        consent_reason="Withdrawal",
+        purpose="Investigation closed",
+    )
     assert not permissions.visible_children(dave).filter(pk=child.pk).exists()
     assert AuditEvent.objects.filter(action="withdraw_share", subject=child).exists()
 
@@ -83,18 +104,30 @@ def test_the_share_page_records_a_decision(client, alice, child, agency_b):
     client.force_login(alice)
     response = client.post(
         f"/records/{child.pk}/sharing/new/",
-        {"agency": agency_b.pk, "decision": "share", "purpose": "Strategy meeting",
-         "consent": "not_sought", "consent_reason": "Seeking consent would place the child at risk"},
+        {
+            "agency": agency_b.pk,
+            "decision": "share",
+            "purpose": "Strategy meeting",
+            "consent": "not_sought",
+            "consent_reason": "Seeking consent would place the child at risk",
+        },
     )
     assert response.status_code == 302
     assert SubjectAccess.objects.filter(subject=child, agency=agency_b).exists()
 
 
-def test_the_share_page_shows_an_error_summary_for_a_missing_reason(client, alice, child, agency_b):
+def test_the_share_page_shows_an_error_summary_for_a_missing_reason(
+    client, alice, child, agency_b
+):
     client.force_login(alice)
     response = client.post(
         f"/records/{child.pk}/sharing/new/",
-        {"agency": agency_b.pk, "decision": "share", "purpose": "Strategy meeting", "consent": "refused"},
+        {
+            "agency": agency_b.pk,
+            "decision": "share",
+            "purpose": "Strategy meeting",
+            "consent": "refused",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -16,7 +16,9 @@ from cse.tasks import email_notification
 def worker(transactional_db):
     celery_app.conf.task_always_eager = False
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ):
             yield
     finally:
         celery_app.conf.task_always_eager = True
@@ -32,10 +34,14 @@ def wait_for(condition, seconds=20.0):
 
 
 def test_a_worker_sends_each_notification_email_once(worker, alice):
-    notification = Notification.objects.create(user=alice, message="Record C-000001 shared")
+    notification = Notification.objects.create(
+        user=alice, message="Record C-000001 shared"
+    )
     email_notification.delay(notification.pk)
     email_notification.delay(notification.pk)  # a redelivered or repeated message
-    assert wait_for(lambda: Notification.objects.get(pk=notification.pk).emailed_at is not None)
+    assert wait_for(
+        lambda: Notification.objects.get(pk=notification.pk).emailed_at is not None
+    )
     time.sleep(1)  # give the second message time to be consumed
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.endswith("You have a new notification")

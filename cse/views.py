@@ -1,4 +1,0 @@
-from django.shortcuts import render
-
-def home(request):
-    return render(request, "cse/home.html")
