@@ -30,7 +30,7 @@ from cse.models import (
     Vehicle,
     WarningNote,
 )
-from cse.views.common import detail_url, open_subject, tabs_for
+from cse.views.common import detail_url, open_subject, remember, tabs_for
 
 PAGE_SIZE = 25
 
@@ -253,6 +253,7 @@ def _create(request: HttpRequest, form, heading: str, list_url: str) -> HttpResp
             _apply_errors(form, error)
         else:
             messages.success(request, f"Record {subject.reference} created")
+            remember(request, subject)
             if link_to is not None:
                 return redirect(
                     f"{reverse('cse:link_create', args=[link_to.pk])}?to={subject.pk}"

@@ -1,0 +1,57 @@
+"""What every response does: sign-in by default, no caching of personal data,
+inactivity expiry, a request reference on errors."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+
+def test_pages_need_sign_in_by_default(client, db):
+    response = client.get(reverse("cse:child_list"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("login")
+    )
+
+
+def test_signed_in_pages_are_not_cached(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("cse:home"))
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Request-ID"]
+
+
+def test_a_session_ends_after_thirty_minutes_without_activity(client, alice):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(alice)
+    session = client.session
+    session.set_expiry(-1)  # as if the idle time had run out
+    session.save()
+    response = client.get(reverse("cse:home"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("login")
+    )
+
+
+def test_signing_in_and_out_works_through_the_pages(alice):
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": "a-long-test-password"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("cse:home")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405  # sign-out is a POST
+    client.post(reverse("logout"))
+    assert client.get(reverse("cse:home")).status_code == 302
+
+
+@pytest.mark.urls("tests.cse.failing_urls")
+def test_an_error_page_shows_a_reference_and_no_detail(alice):
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    response = client.get("/fail/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert response["X-Request-ID"] in html
+    assert "Traceback" not in html and "deliberate failure" not in html
