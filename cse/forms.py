@@ -5,6 +5,7 @@ scoped through cse.permissions."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from cse import permissions
@@ -42,6 +43,15 @@ class ModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         govuk_required_messages(self)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form without autofocus, which would carry keyboard and
+    screen-reader users past the skip link and the page's heading."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 def _user_choice(queryset, label: str) -> forms.ModelChoiceField:
