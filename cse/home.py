@@ -116,7 +116,6 @@ def serious_risk(user: User) -> dict | None:
         return None
     rows = list(
         permissions.visible_children(user)
-        .with_current_category()
         .filter(current_category=3, case_status=Child.CaseStatus.OPEN)
         .order_by("surname", "forename")[:30]
     )
@@ -138,7 +137,6 @@ def area_picture(user: User) -> dict | None:
         Child.objects.filter(
             home_area=user.agency.local_area_id, case_status=Child.CaseStatus.OPEN
         )
-        .with_current_category()
         .values_list("current_category")
         .annotate(n=Count("pk"))
         .values_list("current_category", "n")

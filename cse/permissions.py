@@ -107,6 +107,21 @@ def visible(user: User, model: type[S]) -> QuerySet[S]:
     return model.objects.filter(agency_access(user))
 
 
+def count_visible(user: User, kind: str, held: str = "") -> int:
+    """How many records of `kind` the user may see (optionally only those their agency
+    owns, `held="ours"`, or those shared with it, `held="shared"`), counted from the
+    access table's index alone: the same number as `visible(...).count()`, without
+    touching the records, which matters for paginating lists at regional scale."""
+    if not sees_records(user):
+        return 0
+    rows = SubjectAccess.objects.filter(agency_id=user.agency_id, kind=kind)
+    if held == "ours":
+        rows = rows.filter(basis=SubjectAccess.Basis.OWNER)
+    elif held == "shared":
+        rows = rows.exclude(basis=SubjectAccess.Basis.OWNER)
+    return rows.count()
+
+
 def visible_children(user: User) -> QuerySet[Child]:
     return visible(user, Child)
 

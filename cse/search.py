@@ -19,11 +19,12 @@ from django.db.models import Q, QuerySet
 
 from cse import permissions
 from cse.models import Child, Location, PersonOfInterest, Subject, User, Vehicle
+from cse.models.subjects import SPECIFIC_ATTR
 
 # How alike a typed word must be to a word in the record (pg_trgm word similarity).
 SEARCH_THRESHOLD = 0.45
 DUPLICATE_THRESHOLD = 0.5
-RESULT_LIMIT = 50
+RESULT_LIMIT = 25
 
 _POSTCODE = re.compile(r"^([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})$")
 _NON_WORD = re.compile(r"[^a-z0-9@.+ ]+")
@@ -116,10 +117,7 @@ def _text_match(queryset: QuerySet, text: str) -> QuerySet:
     """Records whose search text resembles `text`, most alike first."""
     if _uses_trigrams():
         return (
-            queryset.filter(
-                Q(search_text__trigram_word_similar=text)
-                | Q(search_text__contains=text)
-            )
+            queryset.filter(search_text__trigram_word_similar=text)
             .annotate(similarity=TrigramWordSimilarity(text, "search_text"))
             .order_by("-similarity", "pk")
         )
@@ -152,23 +150,33 @@ def search(
     if not text:
         return results
     day = parse_date(query)
-    for kind, model in (
-        (Subject.Kind.CHILD, Child),
-        (Subject.Kind.PERSON, PersonOfInterest),
-        (Subject.Kind.LOCATION, Location),
-        (Subject.Kind.VEHICLE, Vehicle),
-    ):
-        if kind not in wanted:
-            continue
-        queryset = permissions.visible(user, model)
-        if day is not None:
-            if model in (Child, PersonOfInterest):
+    if day is not None:
+        for kind, model in (
+            (Subject.Kind.CHILD, Child),
+            (Subject.Kind.PERSON, PersonOfInterest),
+        ):
+            if kind in wanted:
+                matches = permissions.visible(user, model).filter(date_of_birth=day)
                 results[kind] = list(
-                    queryset.filter(date_of_birth=day).order_by("pk")[:RESULT_LIMIT]
+                    matches.select_related("owner_agency").order_by("pk")[:RESULT_LIMIT]
                 )
-            continue
-        queryset = _text_match(queryset, _query_text(query, text))
-        results[kind] = _run(queryset, SEARCH_THRESHOLD, RESULT_LIMIT)
+        return results
+    # One trigram query over all kinds of record: they share the search text.
+    subjects = (
+        permissions.visible(user, Subject)
+        .filter(kind__in=wanted)
+        .select_related("owner_agency", *(SPECIFIC_ATTR[kind] for kind in wanted))
+    )
+    matched = _run(
+        _text_match(subjects, _query_text(query, text)),
+        SEARCH_THRESHOLD,
+        RESULT_LIMIT * len(wanted),
+    )
+    for subject in matched:
+        if len(results[subject.kind]) < RESULT_LIMIT:
+            record = subject.specific
+            Subject.owner_agency.field.set_cached_value(record, subject.owner_agency)
+            results[subject.kind].append(record)
     return results
 
 

@@ -108,7 +108,10 @@ def create_subject(
             Alias.objects.create(subject=subject, name=name.strip())
     _refresh_search_text(subject)
     SubjectAccess.objects.create(
-        agency=owner, subject=subject, basis=SubjectAccess.Basis.OWNER
+        agency=owner,
+        subject=subject,
+        kind=subject.kind,
+        basis=SubjectAccess.Basis.OWNER,
     )
     add_chronology_entry(
         subject=subject,
@@ -291,6 +294,9 @@ def record_category(
         agency=agency or by.agency,
         recorded_by=by,
     )
+    latest = current_category(child)
+    Child.objects.filter(pk=child.pk).update(current_category=latest.category)
+    child.current_category = latest.category
     add_chronology_entry(
         subject=child,
         occurred_at=timezone.now(),
@@ -553,7 +559,11 @@ def record_sharing_decision(
                 else SubjectAccess.Basis.SHARED
             )
             SubjectAccess.objects.create(
-                subject=subject, agency=agency, basis=basis, decision=sharing
+                subject=subject,
+                agency=agency,
+                kind=subject.kind,
+                basis=basis,
+                decision=sharing,
             )
         action, title = Action.SHARE, f"Shared with {agency}"
         coordinators = User.objects.filter(

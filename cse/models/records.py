@@ -135,6 +135,9 @@ class SubjectAccess(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.CASCADE, related_name="access"
     )
+    # The subject's kind, which never changes: lets "how many children can this
+    # agency see" be counted from this table's index alone.
+    kind = models.CharField(max_length=10, choices=Subject.Kind.choices)
     basis = models.CharField(max_length=10, choices=Basis.choices)
     decision = models.ForeignKey(
         "SharingDecision",
@@ -150,6 +153,11 @@ class SubjectAccess(models.Model):
             # Its index, led by agency, is the one the scoping Exists() uses.
             models.UniqueConstraint(
                 fields=["agency", "subject"], name="cse_subjectaccess_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "kind", "basis"], name="cse_subjectaccess_count"
             )
         ]
 

@@ -62,7 +62,7 @@ class Subject(models.Model):
     @property
     def specific(self) -> Subject:
         """The child, person, location or vehicle row behind this subject."""
-        return getattr(self, _SPECIFIC_ATTR[self.kind])
+        return getattr(self, SPECIFIC_ATTR[self.kind])
 
     @property
     def reference(self) -> str:
@@ -70,7 +70,7 @@ class Subject(models.Model):
         return f"{_REFERENCE_PREFIX[self.kind]}-{self.pk:06d}"
 
 
-_SPECIFIC_ATTR = {
+SPECIFIC_ATTR = {
     Subject.Kind.CHILD: "child",
     Subject.Kind.PERSON: "personofinterest",
     Subject.Kind.LOCATION: "location",
@@ -120,15 +120,13 @@ class Ethnicity(models.TextChoices):
     NOT_OBTAINED = "NOBT", "Information not yet obtained"
 
 
-class ChildQuerySet(models.QuerySet):
-    def with_current_category(self) -> ChildQuerySet:
-        """Annotate `current_category`: the category of the newest history entry."""
-        latest = CategoryAssessment.objects.filter(
-            child=models.OuterRef("pk")
-        ).order_by("-assessed_on", "-recorded_at", "-id")
-        return self.annotate(
-            current_category=models.Subquery(latest.values("category")[:1])
-        )
+class Category(models.IntegerChoices):
+    """The regional CSE risk categories (seed 001 ch. 9), with 0 for no concerns."""
+
+    NONE = 0, "No CSE concerns identified"
+    AT_RISK = 1, "Category 1: at risk of harm"
+    SIGNIFICANT = 2, "Category 2: significant risk of harm"
+    SERIOUS = 3, "Category 3: serious risk of harm"
 
 
 class Child(Subject):
@@ -268,8 +266,15 @@ class Child(Subject):
         null=True,
         blank=True,
     )
-
-    objects = ChildQuerySet.as_manager()
+    # The category of the newest entry in the category history, kept by
+    # cse.services.record_category (its only writer) so that lists and datasets can
+    # filter on it at regional scale without a subquery per child.
+    current_category = models.PositiveSmallIntegerField(
+        choices=Category.choices,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "child or young person"
@@ -277,6 +282,7 @@ class Child(Subject):
         indexes = [
             models.Index(fields=["surname", "forename"], name="cse_child_name"),
             models.Index(fields=["date_of_birth"], name="cse_child_dob"),
+            models.Index(fields=["current_category"], name="cse_child_category"),
         ]
 
     def __str__(self) -> str:
@@ -508,15 +514,6 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class Category(models.IntegerChoices):
-    """The regional CSE risk categories (seed 001 ch. 9), with 0 for no concerns."""
-
-    NONE = 0, "No CSE concerns identified"
-    AT_RISK = 1, "Category 1: at risk of harm"
-    SIGNIFICANT = 2, "Category 2: significant risk of harm"
-    SERIOUS = 3, "Category 3: serious risk of harm"
 
 
 class CategoryAssessment(models.Model):

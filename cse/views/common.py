@@ -18,6 +18,7 @@ from cse.models import (
     User,
     Vehicle,
 )
+from cse.models.subjects import SPECIFIC_ATTR
 
 RECENT_KEY = "recent_records"
 RECENT_MAX = 10
@@ -109,7 +110,7 @@ def recent_subjects(request: HttpRequest, exclude: int | None = None) -> list[Su
         subject.pk: subject
         for subject in permissions.visible(request.user, Subject)
         .filter(pk__in=ids)
-        .select_related("child", "personofinterest", "location", "vehicle")
+        .select_related(*SPECIFIC_ATTR.values())
     }
     return [found[pk] for pk in ids if pk in found]
 

@@ -35,6 +35,15 @@ from cse.views.common import detail_url, open_subject, remember, tabs_for
 PAGE_SIZE = 25
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its total, when a cheaper way to count it is known."""
+
+    def __init__(self, object_list, per_page: int, count: int | None) -> None:
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # fills the cached_property
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, against its field where it names one."""
     if hasattr(error, "error_dict"):
@@ -56,7 +65,7 @@ SORTS = {
 
 def child_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.sees_records(request.user))
-    children = permissions.visible_children(request.user).with_current_category()
+    children = permissions.visible_children(request.user)
     filters = _list_filters(request)
     if filters["category"] == "none":
         children = children.filter(current_category__isnull=True)
@@ -73,7 +82,15 @@ def child_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     sort = sort if sort in SORTS else "name"
     children = children.select_related("owner_agency").order_by(*SORTS[sort])
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    unfiltered = not (filters["category"] or filters["status"] or filters["area"])
+    count = (
+        permissions.count_visible(request.user, Subject.Kind.CHILD, filters["held"])
+        if unfiltered
+        else None
+    )
+    page = CountedPaginator(children, PAGE_SIZE, count).get_page(
+        request.GET.get("page")
+    )
     audit.record_many(
         by=request.user,
         action=AuditEvent.Action.LIST,
@@ -103,7 +120,12 @@ def _list_filters(request: HttpRequest) -> dict:
 
 
 def _simple_list(
-    request: HttpRequest, queryset: QuerySet, template: str, summary: str, order: tuple
+    request: HttpRequest,
+    queryset: QuerySet,
+    template: str,
+    summary: str,
+    order: tuple,
+    filtered: bool = False,
 ) -> HttpResponse:
     permissions.require(permissions.sees_records(request.user))
     held = request.GET.get("held", "")
@@ -111,8 +133,14 @@ def _simple_list(
         queryset = queryset.filter(owner_agency=request.user.agency_id)
     elif held == "shared":
         queryset = queryset.exclude(owner_agency=request.user.agency_id)
-    page = Paginator(
-        queryset.select_related("owner_agency").order_by(*order), PAGE_SIZE
+    kind = (
+        Subject.Kind.PERSON
+        if queryset.model is PersonOfInterest
+        else Subject.Kind.LOCATION
+    )
+    count = None if filtered else permissions.count_visible(request.user, kind, held)
+    page = CountedPaginator(
+        queryset.select_related("owner_agency").order_by(*order), PAGE_SIZE, count
     ).get_page(request.GET.get("page"))
     audit.record_many(
         by=request.user,
@@ -143,10 +171,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 def location_list(request: HttpRequest) -> HttpResponse:
     queryset = permissions.visible_locations(request.user)
-    if request.GET.get("hotspots") == "yes":
+    hotspots = request.GET.get("hotspots") == "yes"
+    if hotspots:
         queryset = queryset.filter(is_hotspot=True)
     return _simple_list(
-        request, queryset, "cse/location_list.html", "location list", ("name", "pk")
+        request,
+        queryset,
+        "cse/location_list.html",
+        "location list",
+        ("name", "pk"),
+        filtered=hotspots,
     )
 
 

@@ -500,6 +500,7 @@ class ScaleBuilder:
                 {
                     "agency_id": owner,
                     "subject_id": pk,
+                    "kind": kind,
                     "basis": SubjectAccess.Basis.OWNER,
                     "decision_id": None,
                     "granted_at": at,
@@ -552,6 +553,7 @@ class ScaleBuilder:
                 {
                     "agency_id": agency_id,
                     "subject_id": subject_id,
+                    "kind": kind,
                     "basis": SubjectAccess.Basis.SHARED,
                     "decision_id": pk,
                     "granted_at": at,
@@ -708,7 +710,9 @@ class ScaleBuilder:
                     }
                 )
                 if rng.random() < 0.4:
-                    categories.extend(self.category_history(pk, owner, at))
+                    history = self.category_history(pk, owner, at)
+                    categories.extend(history)
+                    children[-1]["current_category"] = history[-1]["category"]
                 if rng.random() < 0.08:
                     kind = rng.choice(FLAG_KINDS)
                     flags.append(
