@@ -70,3 +70,46 @@ def test_it_runs_the_same_number_of_queries_for_5_or_30_children(
     assert few == many
     with django_assert_num_queries(many):
         client.get(reverse("cse:child_list"), {"page": "2"})
+
+
+def test_the_current_category_is_the_newest_assessment_not_the_last_entered(
+    alice, child
+):
+    today = datetime.date.today()
+    services.record_category(
+        by=alice,
+        child=child,
+        category=3,
+        assessed_on=today,
+        source=CategoryAssessment.Source.PROFESSIONAL,
+        rationale="Now",
+    )
+    services.record_category(
+        by=alice,
+        child=child,
+        category=1,
+        assessed_on=today - datetime.timedelta(days=30),
+        source=CategoryAssessment.Source.PROFESSIONAL,
+        rationale="Entered late, assessed earlier",
+    )
+    child.refresh_from_db()
+    assert child.current_category == 3
+    assert services.current_category(child).category == 3
+
+
+def test_the_list_counts_what_the_user_can_see(client, alice, dave, agency_b):
+    shared = make_child(alice, surname="Sharington")
+    make_child(alice, surname="Keepington")
+    make_child(dave, surname="Policeington")
+    services.record_sharing_decision(
+        by=alice,
+        subject=shared,
+        agency=agency_b,
+        decision=SharingDecision.Decision.SHARE,
+        purpose="Strategy",
+        consent=SharingDecision.Consent.GIVEN,
+    )
+    client.force_login(dave)
+    for held, expected in (("", 2), ("ours", 1), ("shared", 1)):
+        page = client.get(reverse("cse:child_list"), {"held": held}).context["page_obj"]
+        assert page.paginator.count == expected == len(page.object_list)
