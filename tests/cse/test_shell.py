@@ -55,3 +55,14 @@ def test_an_error_page_shows_a_reference_and_no_detail(alice):
     html = response.content.decode()
     assert response["X-Request-ID"] in html
     assert "Traceback" not in html and "deliberate failure" not in html
+
+
+def test_a_system_administrator_manages_agencies_in_the_admin(client, sam, alice):
+    sam.is_staff = True
+    sam.save()
+    client.force_login(sam)
+    assert client.get("/administration/site/cse/agency/").status_code == 200
+    alice.is_staff = True
+    alice.save()
+    client.force_login(alice)
+    assert client.get("/administration/site/cse/agency/").status_code == 403

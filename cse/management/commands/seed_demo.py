@@ -392,6 +392,8 @@ class Command(BaseCommand):
                 collar_number=spec.collar_number,
                 station=spec.station,
                 password=hashed if spec.can_sign_in else "",
+                # The configuration screens (areas, agencies, users) are Django's admin.
+                is_staff=spec.role == Role.SYSTEM_ADMINISTRATOR,
             )
             if not spec.can_sign_in:
                 user.set_unusable_password()
