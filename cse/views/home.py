@@ -8,12 +8,20 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cse import permissions
 from cse.home import panels_for
 from cse.models import Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "cse/home.html", {"panels": panels_for(request.user)})
+    return render(
+        request,
+        "cse/home.html",
+        {
+            "panels": panels_for(request.user),
+            "can_record": permissions.may_record(request.user),
+        },
+    )
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
