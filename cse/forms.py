@@ -18,6 +18,7 @@ from cse.models import (
     Child,
     ChildFlag,
     ChildPlan,
+    Forum,
     Link,
     LocalArea,
     Location,
@@ -531,3 +532,16 @@ class ImportChildrenForm(Form):
         if upload.size > 10 * 1024 * 1024:
             raise ValidationError("The file must be smaller than 10 MB")
         return upload
+
+
+class ReferralForm(Form):
+    forum = forms.ChoiceField(choices=Forum.choices, widget=RADIOS, label="Meeting")
+    synopsis = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Synopsis",
+        help_text="The concerns, what has been done so far, and what you want the meeting to consider.",
+    )
+    is_urgent = forms.BooleanField(
+        required=False,
+        label="Urgent: consider at the next meeting even if the agenda has closed",
+    )

@@ -29,6 +29,11 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),
     path("administration/site/", admin.site.urls),
+    path("screening/", include("screening.urls")),
+    path("missing/", include("missing.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("disruption/", include("disruption.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("cse.urls")),
 ]
 

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -25,10 +26,12 @@ from cse.models import (
     ChildPlan,
     ChronologyEntry,
     Link,
+    LocalArea,
     Location,
     Notification,
     PersonOfInterest,
     PhoneNumber,
+    Referral,
     Role,
     SharingDecision,
     Subject,
@@ -645,3 +648,124 @@ def notify(
         for notification in created:
             email_notification.delay_on_commit(notification.pk)
     return created
+
+
+# --- referrals -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    by: User | None,
+    subject: Subject,
+    forum: str,
+    source: str,
+    synopsis: str,
+    local_area: LocalArea | None = None,
+    source_obj: Model | None = None,
+    urgent: bool = False,
+) -> Referral:
+    """Refer a record to a multi-agency forum of an area.
+
+    Raised automatically (a screening at category 2 or 3, a missing-pattern flag) it is
+    idempotent: the same source refers the same record to the same forum once. The
+    area's CSE coordinators are told, by reference only.
+    """
+    if not synopsis.strip():
+        raise ValidationError({"synopsis": "Enter a synopsis of the concerns"})
+    area = local_area or _area_of(subject, by)
+    if source_obj is not None:
+        existing = Referral.objects.filter(
+            source_type=ContentType.objects.get_for_model(source_obj),
+            source_id=source_obj.pk,
+            forum=forum,
+            subject=subject,
+        ).first()
+        if existing is not None:
+            return existing
+    referral = Referral.objects.create(
+        subject=subject,
+        local_area=area,
+        forum=forum,
+        source=source,
+        source_object=source_obj,
+        synopsis=synopsis.strip(),
+        is_urgent=urgent,
+        referred_by=by,
+        referred_by_agency=by.agency if by else None,
+    )
+    add_chronology_entry(
+        subject=subject,
+        occurred_at=referral.referred_at,
+        kind="referral",
+        title=f"Referred to {referral.get_forum_display()}",
+        description=referral.synopsis,
+        by=by,
+        agency=referral.referred_by_agency,
+        source=referral,
+    )
+    audit.record(
+        by=by,
+        action=Action.CREATE,
+        obj=referral,
+        subject=subject,
+        summary=f"referral to {forum}",
+    )
+    coordinators = User.objects.filter(
+        agency__local_area=area,
+        is_active=True,
+        role_assignments__role=Role.CSE_COORDINATOR,
+    ).distinct()
+    notify(
+        users=coordinators,
+        message=f"New {referral.get_forum_display()} referral of record {subject.reference}.",
+        url=reverse("cse:referral_list"),
+    )
+    return referral
+
+
+def _area_of(subject: Subject, by: User | None) -> LocalArea:
+    specific = subject.specific
+    area = getattr(specific, "home_area", None) or getattr(specific, "local_area", None)
+    return area or (
+        by.agency.local_area if by and by.agency else subject.owner_agency.local_area
+    )
+
+
+@transaction.atomic
+def set_referral_status(
+    *, by: User, referral: Referral, status: str, reason: str = ""
+) -> Referral:
+    """Record a triage decision on a referral (the meetings part calls this)."""
+    if (
+        status in {Referral.Status.DECLINED, Referral.Status.CLOSED}
+        and not reason.strip()
+    ):
+        raise ValidationError(
+            {"reason": "Enter the reason, which the referrer will be told"}
+        )
+    before = referral.status
+    referral.status = status
+    referral.decided_by = by
+    referral.decided_at = timezone.now()
+    referral.decision_reason = reason.strip()
+    referral.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_reason"]
+    )
+    audit.record(
+        by=by,
+        action=Action.CHANGE,
+        obj=referral,
+        subject=referral.subject_id,
+        changes={"status": [before, status]},
+    )
+    if referral.referred_by_id and referral.referred_by_id != by.pk:
+        notify(
+            users=[referral.referred_by],
+            message=(
+                f"Your {referral.get_forum_display()} referral of record "
+                f"{referral.subject.reference} is now: {referral.get_status_display().lower()}."
+            ),
+            url=reverse("cse:referral_list"),
+        )
+    return referral

@@ -60,6 +60,10 @@ urlpatterns = [
         name="share_withdraw",
     ),
     path("records/<int:pk>/access-log/", views.access_log, name="access_log"),
+    path(
+        "records/<int:pk>/referrals/new/", views.referral_create, name="referral_create"
+    ),
+    path("referrals/", views.referral_list, name="referral_list"),
     # Administration
     path("audit/", views.audit_search, name="audit_search"),
     path(

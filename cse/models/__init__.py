@@ -15,6 +15,7 @@ from .records import (
     VehicleGroupObjectPermission,
     VehicleUserObjectPermission,
 )
+from .referrals import Forum, Referral
 from .subjects import (
     Address,
     Alias,
@@ -47,6 +48,7 @@ __all__ = [
     "ChildUserObjectPermission",
     "ChronologyEntry",
     "Ethnicity",
+    "Forum",
     "Gender",
     "Link",
     "LocalArea",
@@ -58,6 +60,7 @@ __all__ = [
     "PersonOfInterest",
     "PersonUserObjectPermission",
     "PhoneNumber",
+    "Referral",
     "Role",
     "SharingDecision",
     "Subject",

@@ -28,6 +28,7 @@ from .records import (
     vehicle_edit,
     warning_create,
 )
+from .referrals import referral_create, referral_list
 from .search import search
 from .sharing import share_create, share_withdraw, sharing
 
@@ -62,6 +63,8 @@ __all__ = [
     "person_list",
     "phone_create",
     "plan_create",
+    "referral_create",
+    "referral_list",
     "search",
     "share_create",
     "share_withdraw",
