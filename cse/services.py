@@ -328,9 +328,11 @@ def current_category(child: Child) -> CategoryAssessment | None:
 
 @transaction.atomic
 def set_flag(
-    *, by: User, child: Child, kind: str, reason: str, set_on: datetime.date
+    *, by: User | None, child: Child, kind: str, reason: str, set_on: datetime.date
 ) -> ChildFlag:
-    permissions.require(permissions.can_add_to(by, child))
+    """Set a flag on a child. `by=None` is the system (a rule met, a notice served)."""
+    if by is not None:
+        permissions.require(permissions.can_add_to(by, child))
     if child.flags.filter(kind=kind, removed_at__isnull=True).exists():
         raise ValidationError({"kind": "This flag is already set"})
     flag = ChildFlag(child=child, kind=kind, reason=reason, set_on=set_on, set_by=by)
@@ -352,8 +354,9 @@ def set_flag(
 
 
 @transaction.atomic
-def remove_flag(*, by: User, flag: ChildFlag, reason: str) -> ChildFlag:
-    permissions.require(permissions.can_add_to(by, flag.child))
+def remove_flag(*, by: User | None, flag: ChildFlag, reason: str) -> ChildFlag:
+    if by is not None:
+        permissions.require(permissions.can_add_to(by, flag.child))
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the flag is being removed"})
     if flag.removed_at is not None:

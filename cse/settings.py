@@ -229,7 +229,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Periodic jobs. Deadlines are columns scanned by these jobs, never long ETA tasks.
+# Each part of the product keeps its entries in its own block below.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# --- missing ---
+# --- end missing ---
+# --- meetings ---
+# --- end meetings ---
+# --- screening ---
+# --- end screening ---
+# --- disruption ---
+# --- end disruption ---
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
