@@ -573,7 +573,12 @@ class ChildFlag(models.Model):
     reason = models.TextField()
     set_on = models.DateField(default=timezone.localdate)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system set it (a rule met, a notice served).",
     )
     set_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
