@@ -1,0 +1,58 @@
+"""What disruption adds to a record's summary (agendas, printed agendas): notices in
+force and open plans and tactics, by reference only, from record-scoped queries."""
+
+from __future__ import annotations
+
+from cse.models import Subject
+from cse.summaries import Summary, register
+from disruption.models import Cawn, DisruptionTactic, Plan
+
+
+@register(60)
+def cawn_summary(subject: Subject, since, until) -> Summary | None:
+    if subject.kind == Subject.Kind.PERSON:
+        cawns = Cawn.objects.filter(person_id=subject.pk)
+    elif subject.kind == Subject.Kind.CHILD:
+        cawns = Cawn.objects.filter(child_id=subject.pk)
+    else:
+        return None
+    rows = list(
+        cawns.filter(status=Cawn.Status.SERVED).select_related("person", "child")[:10]
+    )
+    if not rows:
+        return None
+    lines = []
+    for cawn in rows:
+        other = cawn.child if subject.kind == Subject.Kind.PERSON else cawn.person
+        lines.append(
+            f"{cawn.reference} in force since {cawn.served_at:%d/%m/%Y} "
+            f"({other.reference}), review by {cawn.review_on:%d/%m/%Y}"
+        )
+    return Summary("CAWN in force", lines)
+
+
+@register(61)
+def disruption_summary(subject: Subject, since, until) -> Summary | None:
+    if subject.kind == Subject.Kind.CHILD:
+        return None
+    tactics = DisruptionTactic.objects.filter(subject_id=subject.pk).select_related(
+        "tactic"
+    )
+    if since:
+        tactics = tactics.filter(started_on__gte=since)
+    if until:
+        tactics = tactics.filter(started_on__lte=until)
+    lines = [
+        f"{t.tactic} – {t.get_status_display().lower()} ({t.started_on:%d/%m/%Y})"
+        for t in tactics[:10]
+    ]
+    plan = Plan.objects.filter(
+        subject_id=subject.pk, deselected_on__isnull=True
+    ).first()
+    if plan:
+        lines.insert(
+            0,
+            f"{plan.get_kind_display()}: risk {plan.get_risk_display().lower()}, "
+            f"next review {plan.next_review_on:%d/%m/%Y}",
+        )
+    return Summary("Disruption", lines) if lines else None
