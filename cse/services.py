@@ -525,9 +525,12 @@ def record_sharing_decision(
     consent: str,
     consent_reason: str = "",
     context: str = SharingDecision.Context.MANUAL,
+    notify_recipients: bool = True,
 ) -> SharingDecision:
     """Record a decision to share a record with an agency (or not to, or to withdraw
-    a share) and grant or remove that agency's access in the same transaction."""
+    a share) and grant or remove that agency's access in the same transaction.
+    `notify_recipients=False` is for callers that send one notice for many shares
+    (a meeting's circulation)."""
     if context == SharingDecision.Context.MANUAL:
         permissions.require(permissions.can_share(by, subject))
     errors = {}
@@ -572,14 +575,17 @@ def record_sharing_decision(
                 decision=sharing,
             )
         action, title = Action.SHARE, f"Shared with {agency}"
-        coordinators = User.objects.filter(
-            agency=agency, is_active=True, role_assignments__role=Role.CSE_COORDINATOR
-        )
-        notify(
-            users=coordinators,
-            message=f"{by.agency} has shared record {subject.reference} with your agency.",
-            url=subject.specific.get_absolute_url(),
-        )
+        if notify_recipients:
+            coordinators = User.objects.filter(
+                agency=agency,
+                is_active=True,
+                role_assignments__role=Role.CSE_COORDINATOR,
+            )
+            notify(
+                users=coordinators,
+                message=f"{by.agency} has shared record {subject.reference} with your agency.",
+                url=subject.specific.get_absolute_url(),
+            )
     elif decision == SharingDecision.Decision.WITHDRAW:
         if access is None or access.basis == SubjectAccess.Basis.OWNER:
             raise ValidationError(

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,6 +216,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
@@ -233,12 +235,37 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Each part of the product keeps its entries in its own block below.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # --- missing ---
+# Return-home interview deadlines are columns scanned often, never long ETA tasks
+# (Redis redelivers those): a reminder or an overdue alert is at most 5 minutes late.
+CELERY_BEAT_SCHEDULE["missing-scan-return-interviews"] = {
+    "task": "missing.tasks.scan_return_interviews",
+    "schedule": 300.0,
+}
+# Re-check every child against the rules nightly (03:30 UTC, clear of the clock
+# changes), in case an area's thresholds were changed.
+CELERY_BEAT_SCHEDULE["missing-evaluate-patterns"] = {
+    "task": "missing.tasks.evaluate_missing_patterns",
+    "schedule": crontab(hour=3, minute=30),
+}
 # --- end missing ---
 # --- meetings ---
+# Overdue meeting actions: once a day is enough (owners are reminded once per action),
+# at 06:30 UTC, clear of the 00:00-02:00 local clock-change hours and before work.
+CELERY_BEAT_SCHEDULE["meetings-remind-overdue-actions"] = {
+    "task": "meetings.tasks.remind_overdue_actions",
+    "schedule": crontab(hour=6, minute=30),
+}
 # --- end meetings ---
 # --- screening ---
 # --- end screening ---
 # --- disruption ---
+# A notice stops applying on the child's 16th (or, looked after, 18th) birthday:
+# end it and lift the child's "CAWN in force" flag early each morning (UTC, clear
+# of the 00:00-02:00 local clock-change hours).
+CELERY_BEAT_SCHEDULE["disruption-expire-cawns"] = {
+    "task": "disruption.tasks.expire_cawns",
+    "schedule": crontab(hour=4, minute=15),
+}
 # --- end disruption ---
 
 EMAIL_BACKEND = os.environ.get(
@@ -269,4 +296,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The PDF renderer narrates every step at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

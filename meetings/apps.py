@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cse import permissions
+        from cse.context_processors import NavItem, add_nav_item
+
+        add_nav_item(
+            NavItem("Meetings", "meetings:meeting_list", 45, permissions.sees_records)
+        )

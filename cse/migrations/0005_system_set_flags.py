@@ -6,15 +6,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cse', '0004_referrals'),
+        ("cse", "0004_referrals"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='childflag',
-            name='set_by',
-            field=models.ForeignKey(blank=True, help_text='Empty when the system set it (a rule met, a notice served).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="childflag",
+            name="set_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty when the system set it (a rule met, a notice served).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -117,7 +117,8 @@ def issue(by, person, child, **overrides):
         "child": child,
         "issue_date": TODAY,
         "child_name": f"{child.forename} {child.surname}",
-        "parental_responsibility": child.parental_responsibility or "Testmother Sampleton",
+        "parental_responsibility": child.parental_responsibility
+        or "Testmother Sampleton",
         "recipient_name": "Testperson Exampleby",
         "recipient_date_of_birth": datetime.date(1980, 1, 1),
         "recipient_address": "1 Sample Street, Testtown, TE1 1ST",
