@@ -7,6 +7,8 @@ against unknown accounts: it may be someone's mistyped password.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
@@ -16,11 +18,15 @@ from django.dispatch import receiver
 
 from cse import audit
 from cse.models import AuditEvent, User
+from cse.security import SIGNED_IN_AT
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user: User, **kwargs) -> None:
     audit.record(by=user, action=AuditEvent.Action.LOGIN)
+    if request is not None and hasattr(request, "session"):
+        # The absolute session limit counts from here (cse.security).
+        request.session[SIGNED_IN_AT] = time.time()
 
 
 @receiver(user_logged_out)

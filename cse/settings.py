@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cse.middleware.RequestContextMiddleware",
+    "cse.security.AbsoluteSessionLimitMiddleware",
+    "cse.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "cse.root_urls"
@@ -161,6 +163,7 @@ GUARDIAN_RAISE_403 = False
 # Sessions end after a period of inactivity: every request pushes the expiry on.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -168,6 +171,11 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+if SECURE:
+    # __Host- cookies are sent only over HTTPS, for this host and path /, so no
+    # other site on the domain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -8,7 +8,6 @@ message, redirect.
 from __future__ import annotations
 
 import copy
-import csv
 import datetime
 import re
 
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from cse import audit, permissions
 from cse import services as core
+from cse.csv_export import SafeWriter
 from cse.dates import LONDON
 from cse.importing import ImportRejected
 from cse.models import AuditEvent, Child, Link, Role, Subject
@@ -422,7 +422,7 @@ CMOG_HEADER = [
 
 
 def write_cmog_csv(stream, rows) -> None:
-    writer = csv.writer(stream)
+    writer = SafeWriter(stream)
     writer.writerow(CMOG_HEADER)
     for row in rows:
         writer.writerow(

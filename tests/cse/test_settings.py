@@ -63,3 +63,20 @@ def test_a_malformed_setting_is_a_clear_error():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "SESSION_IDLE_MINUTES must be a whole number" in result.stderr
+
+
+def test_production_cookies_are_host_only_and_secure():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE)"
+    )
+    result = run_manage("shell", "-v", "0", "-c", code, env=production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "Lax",
+    ]

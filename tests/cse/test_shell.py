@@ -66,3 +66,40 @@ def test_a_system_administrator_manages_agencies_in_the_admin(client, sam, alice
     alice.save()
     client.force_login(alice)
     assert client.get("/administration/site/cse/agency/").status_code == 403
+
+
+def test_every_response_carries_the_security_headers(client, alice):
+    client.force_login(alice)
+    for url in (reverse("cse:home"), reverse("login"), "/health/"):
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_signing_out_clears_the_browsers_copy(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("logout"))
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, alice):
+    import time
+
+    from cse.security import SIGNED_IN_AT
+
+    client.post(
+        reverse("login"), {"username": "alice", "password": "a-long-test-password"}
+    )
+    assert client.get(reverse("cse:home")).status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT] = time.time() - 12 * 3600 - 60
+    session.save()
+    response = client.get(reverse("cse:home"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("login")
+    )
+    assert client.get(reverse("cse:home")).status_code == 302
