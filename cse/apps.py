@@ -7,4 +7,4 @@ class CseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cse import auth_audit  # noqa: F401
+        from cse import auth_audit, lockout  # noqa: F401

@@ -54,6 +54,15 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
+    def clean(self) -> dict:
+        from cse.lockout import account_rate_exceeded
+
+        username = self.cleaned_data.get("username", "")
+        if username and account_rate_exceeded(username):
+            # The same answer as a wrong password: nothing tells an attacker why.
+            raise self.get_invalid_login_error()
+        return super().clean()
+
 
 def _user_choice(queryset, label: str) -> forms.ModelChoiceField:
     field = forms.ModelChoiceField(queryset=queryset, required=False, label=label)

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from cse import views
 from cse.forms import SignInForm
+from cse.views.account import PasswordChangeView
 
 urlpatterns = [
     path(
@@ -18,7 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -41,3 +41,35 @@ def email_notification(notification_id: int) -> None:
         )
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
+
+
+SECURITY_NOTICES = {
+    "locked_out": (
+        "Sign-in paused after failed attempts",
+        "There have been several failed attempts to sign in to your account, so signing "
+        "in from that address is paused for a while. If this was not you, tell your "
+        "system administrator.",
+    ),
+    "password_changed": (
+        "Your password was changed",
+        "The password for your account was changed and your other sessions were ended. "
+        "If you did not do this, tell your system administrator now.",
+    ),
+}
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_security_notice(user_id: int, kind: str) -> None:
+    """Tell an account holder about a security event on their account."""
+    from cse.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return
+    subject, body = SECURITY_NOTICES[kind]
+    send_mail(
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        message=f"{body}\n\n{settings.SITE_URL}\n\nOFFICIAL-SENSITIVE",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )

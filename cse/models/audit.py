@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
         LOGIN = "login", "Signed in"
         LOGOUT = "logout", "Signed out"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
+        LOCKED_OUT = "locked_out", "Sign-in paused after failures"
         VIEW_AUDIT = "view_audit", "Viewed the audit trail"
         DENIED = "denied", "Refused access"
 
