@@ -286,6 +286,16 @@ CELERY_BEAT_SCHEDULE["disruption-expire-cawns"] = {
     "schedule": crontab(hour=4, minute=15),
 }
 # --- end disruption ---
+# --- reports ---
+# The quarterly dataset is snapshotted on the first day after each quarter ends. A
+# daily run (04:15 UTC, clear of the clock-change hours) creates the snapshot for the
+# quarter just ended, and catches up if a day was missed; the unique constraint on
+# scheduled snapshots makes the repeats harmless.
+CELERY_BEAT_SCHEDULE["reports-quarter-end-snapshots"] = {
+    "task": "reports.tasks.quarter_end_snapshots",
+    "schedule": crontab(hour=4, minute=15),
+}
+# --- end reports ---
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

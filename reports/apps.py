@@ -3,4 +3,12 @@ from django.apps import AppConfig
 
 class ReportsConfig(AppConfig):
     name = "reports"
+    verbose_name = "Reports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cse.context_processors import NavItem, add_nav_item
+
+        from . import rules
+
+        add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))

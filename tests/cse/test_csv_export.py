@@ -15,5 +15,5 @@ def test_ordinary_values_are_untouched():
 
 def test_the_writer_neutralises_every_row():
     out = io.StringIO()
-    SafeWriter(out).writerow(["=HYPERLINK(\"http://x\")", "Sampleton"])
+    SafeWriter(out).writerow(['=HYPERLINK("http://x")', "Sampleton"])
     assert out.getvalue().startswith("\"'=HYPERLINK(")

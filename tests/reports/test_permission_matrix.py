@@ -1,0 +1,105 @@
+"""Every reports URL × every role. Partnership managers see aggregates only: the
+children behind a figure are refused to them, and no page they can open names a
+child (see test_views.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.models import Snapshot
+
+CASTS = ["alice", "bob", "carol", "dave", "erin", "pam", "sam"]
+VIEW, IDENTITIES, ENTER = "view", "identities", "enter"
+
+MATRIX: dict[str, tuple[str, str | None]] = {
+    "reports:dataset": (VIEW, None),
+    "reports:dashboard": (VIEW, None),
+    "reports:definitions": (VIEW, None),
+    "reports:snapshot_detail": (VIEW, "snapshot"),
+    "reports:snapshot_csv": (VIEW, "snapshot"),
+    "reports:snapshot_pdf": (VIEW, "snapshot"),
+    "reports:figure_children": (IDENTITIES, "snapshot"),
+    "reports:manual_entry": (ENTER, None),
+}
+POST_ONLY = {"reports:snapshot_create"}
+
+WANT = {
+    # caseworkers and the partnership manager; never the system administrator
+    VIEW: {"alice", "bob", "carol", "dave", "erin", "pam"},
+    # caseworkers only: partnership managers never see identities
+    IDENTITIES: {"alice", "bob", "carol", "dave", "erin"},
+    # police (v, vi), the partnership manager (ix, x), education staff (x)
+    ENTER: {"dave", "pam"},
+}
+
+
+@pytest.fixture
+def snapshot(db, area):
+    made = Snapshot.objects.create(
+        local_area=area,
+        year=2026,
+        quarter=2,
+        trigger=Snapshot.Trigger.ON_DEMAND,
+        as_at=timezone.now(),
+    )
+    from reports import services
+
+    services.run_snapshot(made.pk)
+    return made
+
+
+def url_for(name: str, kind: str | None, snapshot: Snapshot) -> str:
+    if name == "reports:figure_children":
+        return reverse(name, args=[snapshot.pk, "i_victims", "quarter"])
+    return reverse(name, args=[snapshot.pk]) if kind else reverse(name)
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_each_role_gets_what_the_matrix_says(
+    url_name, snapshot, client, alice, bob, carol, dave, erin, pam, sam
+):
+    rule, kind = MATRIX[url_name]
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, pam, sam)}
+    url = url_for(url_name, kind, snapshot)
+    failures = []
+    client.logout()
+    response = client.get(url)
+    if response.status_code != 302:
+        failures.append(("anonymous", response.status_code))
+    for name in CASTS:
+        client.force_login(users[name])
+        status = client.get(url).status_code
+        want = 200 if name in WANT[rule] else 403
+        if status != want:
+            failures.append((name, status, want))
+    assert not failures, failures
+
+
+def test_a_snapshot_that_does_not_exist_is_404(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("reports:snapshot_detail", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", sorted(POST_ONLY))
+def test_post_only_views_refuse_get(url_name, client, carol):
+    client.force_login(carol)
+    assert client.get(reverse(url_name)).status_code == 405
+
+
+def test_only_coordinators_and_managers_may_compute(
+    client, area, alice, bob, carol, dave, erin, pam, sam
+):
+    data = {"area": area.slug, "year": 2026, "quarter": 2}
+    for user, want in (
+        (alice, 403),
+        (bob, 403),
+        (dave, 403),
+        (erin, 403),
+        (sam, 403),
+        (carol, 302),
+        (pam, 302),
+    ):
+        client.force_login(user)
+        assert client.post(reverse("reports:snapshot_create"), data).status_code == want
