@@ -103,3 +103,14 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, alice)
         reverse("login")
     )
     assert client.get(reverse("cse:home")).status_code == 302
+
+
+def test_a_system_administrator_configures_meeting_types_and_missing_rules(client, sam):
+    sam.is_staff = True
+    sam.save()
+    client.force_login(sam)
+    for url in (
+        "/administration/site/meetings/meetingtype/",
+        "/administration/site/missing/missingrules/",
+    ):
+        assert client.get(url).status_code == 200

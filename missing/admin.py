@@ -1,0 +1,11 @@
+"""Each area's missing-pattern thresholds are configuration for system administrators."""
+
+from django.contrib import admin
+
+from cse.admin import AdministratorsOnly
+from missing.models import MissingRules
+
+
+@admin.register(MissingRules)
+class MissingRulesAdmin(AdministratorsOnly, admin.ModelAdmin):
+    list_display = ["local_area"]
