@@ -22,6 +22,7 @@ from cse.models import (
     User,
     WarningNote,
 )
+from cse.models.subjects import SPECIFIC_ATTR
 
 Panel = Callable[[User], dict | None]
 PANELS: list[tuple[int, Panel]] = []
@@ -95,12 +96,7 @@ def warnings_due(user: User) -> dict | None:
                 subject__owner_agency=user.agency_id,
             ),
             "subject",
-        ).select_related(
-            "subject__child",
-            "subject__personofinterest",
-            "subject__location",
-            "subject__vehicle",
-        )[:20]
+        ).select_related(*(f"subject__{name}" for name in SPECIFIC_ATTR.values()))[:20]
     )
     return {
         "title": "Warning notes due for review",

@@ -8,17 +8,26 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cse import permissions
+from cse import audit, permissions
 from cse.home import panels_for
-from cse.models import Notification
+from cse.models import AuditEvent, Notification
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    panels = panels_for(request.user)
+    shown = [child for panel in panels for child in panel.get("children", ())]
+    if shown:
+        audit.record_many(
+            by=request.user,
+            action=AuditEvent.Action.LIST,
+            subjects=shown,
+            summary="home page",
+        )
     return render(
         request,
         "cse/home.html",
         {
-            "panels": panels_for(request.user),
+            "panels": panels,
             "can_record": permissions.may_record(request.user),
         },
     )

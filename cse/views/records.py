@@ -30,6 +30,7 @@ from cse.models import (
     Vehicle,
     WarningNote,
 )
+from cse.models.subjects import SPECIFIC_ATTR
 from cse.views.common import detail_url, open_subject, remember, tabs_for
 
 PAGE_SIZE = 25
@@ -391,7 +392,7 @@ def _link_rows(links: list, subject: Subject) -> list[dict]:
     others = {
         other.pk: other
         for other in Subject.objects.filter(pk__in=other_ids).select_related(
-            "child", "personofinterest", "location", "vehicle"
+            *SPECIFIC_ATTR.values()
         )
     }
     rows = []

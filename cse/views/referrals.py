@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cse import forms, permissions, services
-from cse.models import Forum, Referral, Subject
+from cse import audit, forms, permissions, services
+from cse.models import AuditEvent, Forum, Referral, Subject
+from cse.models.subjects import SPECIFIC_ATTR
 from cse.views.common import detail_url, open_subject
 from cse.views.records import _apply_errors
 
@@ -26,6 +27,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if forum in Forum.values:
         referrals = referrals.filter(forum=forum)
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    audit.record_many(
+        by=request.user,
+        action=AuditEvent.Action.LIST,
+        subjects=[referral.subject for referral in page.object_list],
+        summary="referral list",
+    )
     return render(
         request,
         "cse/referral_list.html",
@@ -40,10 +47,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 def _specific() -> list[str]:
-    return [
-        f"subject__{name}"
-        for name in ("child", "personofinterest", "location", "vehicle")
-    ]
+    return [f"subject__{name}" for name in SPECIFIC_ATTR.values()]
 
 
 @require_http_methods(["GET", "POST"])
