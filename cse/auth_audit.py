@@ -16,7 +16,7 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from cse import audit
+from cse import audit, stepup
 from cse.models import AuditEvent, User
 from cse.security import SIGNED_IN_AT
 
@@ -27,6 +27,7 @@ def _logged_in(sender, request, user: User, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         # The absolute session limit counts from here (cse.security).
         request.session[SIGNED_IN_AT] = time.time()
+        stepup.mark_checked(request)
 
 
 @receiver(user_logged_out)

@@ -554,3 +554,23 @@ class ReferralForm(Form):
         required=False,
         label="Urgent: consider at the next meeting even if the agenda has closed",
     )
+
+
+class StepUpForm(Form):
+    """The password again, for an action that needs a fresh check."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("The password is not right", code="invalid")
+        return password

@@ -7,6 +7,7 @@ from django.urls import include, path
 from cse import views
 from cse.forms import SignInForm
 from cse.views.account import PasswordChangeView
+from cse.views.stepup import step_up
 
 urlpatterns = [
     path(
@@ -27,6 +28,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("confirm-identity/", step_up, name="step_up"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),
     path("administration/site/", admin.site.urls),

@@ -175,6 +175,9 @@ GUARDIAN_RAISE_403 = False
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+# Sharing, exports, bulk PDFs, break-glass and factor changes re-check identity
+# when the last check is older than this.
+STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

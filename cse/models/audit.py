@@ -36,6 +36,15 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", "Sign-in paused after failures"
         VIEW_AUDIT = "view_audit", "Viewed the audit trail"
         DENIED = "denied", "Refused access"
+        STEP_UP = "step_up", "Confirmed identity again"
+        STEP_UP_FAILED = "step_up_failed", "Failed to confirm identity"
+        SECOND_FACTOR = "second_factor", "Passed the second sign-in step"
+        SECOND_FACTOR_FAILED = "second_factor_failed", "Failed the second sign-in step"
+        FACTOR_CHANGE = "factor_change", "Changed sign-in factors"
+        PASSWORD_RESET = "password_reset", "Reset a password"
+        SESSIONS_ENDED = "sessions_ended", "Ended a user's sessions"
+        BREAK_GLASS = "break_glass", "Opened a record through break-glass"
+        BREAK_GLASS_REVIEW = "break_glass_review", "Reviewed a break-glass access"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

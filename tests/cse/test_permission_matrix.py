@@ -79,7 +79,7 @@ POST_ONLY = {
 # Reachable without signing in.
 PUBLIC = {"login", "logout", "accessibility", "health"}
 # Signed-in pages of Django's own (password change) and its admin site.
-OTHER = {"password_change", "password_change_done"}
+OTHER = {"password_change", "password_change_done", "step_up"}
 
 
 def expected(user: str, rule: str, state: str | None) -> int:

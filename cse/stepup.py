@@ -1,0 +1,65 @@
+"""Step-up: the actions that matter most (sharing, exports, bulk PDFs, opening a
+record through break-glass, changing one's sign-in factors) ask the user to prove
+themselves again when their last check is older than STEP_UP_MINUTES.
+
+Views opt in with ``@step_up_required``. A GET that needs a fresh check is sent to
+the confirmation page and comes back to the same address afterwards. A POST that
+arrives after the window closed is never acted on: the user confirms and is sent
+back to the form (the address holds only record ids, never personal data).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+CHECKED_AT = "step_up_checked_at"
+
+
+def mark_checked(request: HttpRequest) -> None:
+    """The user has just proved who they are (sign-in, password or code)."""
+    request.session[CHECKED_AT] = time.time()
+
+
+def is_recent(request: HttpRequest) -> bool:
+    checked = request.session.get(CHECKED_AT)
+    return (
+        checked is not None and time.time() - checked <= settings.STEP_UP_MINUTES * 60
+    )
+
+
+def confirm_url(next_url: str) -> str:
+    return f"{reverse('step_up')}?{urlencode({'next': next_url})}"
+
+
+def safe_next(request: HttpRequest, default: str = "cse:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def step_up_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_recent(request):
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            messages.info(
+                request,
+                "For your security, confirm it is you again, then submit the form.",
+            )
+        return redirect(confirm_url(request.path))
+
+    wrapped.step_up = True
+    return wrapped
