@@ -152,3 +152,33 @@ class Snapshot(models.Model):
     @property
     def area_name(self) -> str:
         return self.local_area.name if self.local_area_id else "All areas"
+
+
+class ProfileGap(models.Model):
+    """An intelligence gap the analyst records for an area's quarterly problem profile
+    (what is not known and should be), in words that name no one. Entries are never
+    changed: a newer entry for the same quarter is added beside it."""
+
+    local_area = models.ForeignKey(
+        LocalArea, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("reporting year (the year it starts in)")
+    quarter = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    text = models.TextField("intelligence gap")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entered_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["local_area", "year", "quarter"], name="reports_gap_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Intelligence gap, Q{self.quarter} {self.year}"
