@@ -337,7 +337,7 @@ MEASURES = [
     ),
     Measure(
         "actions",
-        "Meeting actions open at the quarter's end",
+        "Meeting actions open at the end of the quarter",
         meeting_actions,
         (("open", "Open"), ("overdue", "Overdue")),
     ),

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from reports.models import Snapshot
 
-CASTS = ["alice", "bob", "carol", "dave", "erin", "pam", "sam"]
+CASTS = ["alice", "bob", "carol", "dave", "erin", "ivy", "pam", "sam"]
 VIEW, IDENTITIES, ENTER = "view", "identities", "enter"
+PROFILE = "profile"
 
 MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:dataset": (VIEW, None),
@@ -22,17 +23,35 @@ MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:snapshot_pdf": (VIEW, "snapshot"),
     "reports:figure_children": (IDENTITIES, "snapshot"),
     "reports:manual_entry": (ENTER, None),
+    "reports:profile": (PROFILE, None),
+    "reports:profile_csv": (PROFILE, None),
+    "reports:profile_pdf": (PROFILE, None),
+    "reports:figure_persons": (IDENTITIES, "snapshot"),
 }
-POST_ONLY = {"reports:snapshot_create"}
+POST_ONLY = {"reports:snapshot_create", "reports:profile_gap_create"}
 
 WANT = {
     # caseworkers and the partnership manager; never the system administrator
-    VIEW: {"alice", "bob", "carol", "dave", "erin", "pam"},
+    VIEW: {"alice", "bob", "carol", "dave", "erin", "ivy", "pam"},
     # caseworkers only: partnership managers never see identities
-    IDENTITIES: {"alice", "bob", "carol", "dave", "erin"},
+    IDENTITIES: {"alice", "bob", "carol", "dave", "erin", "ivy"},
     # police (v, vi), the partnership manager (ix, x), education staff (x)
-    ENTER: {"dave", "pam"},
+    ENTER: {"dave", "ivy", "pam"},
+    # The problem profile is the analysts' and the board's: the CSE coordinator,
+    # police intelligence and the partnership manager (aggregates only). Not
+    # practitioners, meeting staff or response officers, whose work is case by case.
+    PROFILE: {"carol", "ivy", "pam"},
 }
+
+
+@pytest.fixture
+def ivy(agency_b):
+    from cse.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username="ivy", agency=agency_b, roles=[Role.POLICE_INTELLIGENCE]
+    )
 
 
 @pytest.fixture
@@ -53,15 +72,17 @@ def snapshot(db, area):
 def url_for(name: str, kind: str | None, snapshot: Snapshot) -> str:
     if name == "reports:figure_children":
         return reverse(name, args=[snapshot.pk, "i_victims", "quarter"])
+    if name == "reports:figure_persons":
+        return reverse(name, args=[snapshot.pk, "quarter"])
     return reverse(name, args=[snapshot.pk]) if kind else reverse(name)
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_each_role_gets_what_the_matrix_says(
-    url_name, snapshot, client, alice, bob, carol, dave, erin, pam, sam
+    url_name, snapshot, client, alice, bob, carol, dave, erin, ivy, pam, sam
 ):
     rule, kind = MATRIX[url_name]
-    users = {u.username: u for u in (alice, bob, carol, dave, erin, pam, sam)}
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, ivy, pam, sam)}
     url = url_for(url_name, kind, snapshot)
     failures = []
     client.logout()
