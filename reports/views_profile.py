@@ -382,6 +382,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "quarters": quarters,
             "charts": charts,
             "suppress": suppress,
+            "may_view_profile": problem.may_view(request.user),
         },
     )
 
