@@ -9,6 +9,11 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cse.context_processors import NavItem, add_nav_item
 
-        from . import rules
+        from . import delivery_plan, rules
 
         add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))
+        add_nav_item(
+            NavItem(
+                "Delivery plan", "reports:delivery_index", 81, delivery_plan.may_read
+            )
+        )
