@@ -17,3 +17,12 @@ class ReportsConfig(AppConfig):
                 "Delivery plan", "reports:delivery_index", 81, delivery_plan.may_read
             )
         )
+
+    def seed_demo(self, *, users: dict) -> str:
+        """Called by `manage.py seed_demo`: the demonstration delivery plan."""
+        from . import delivery_plan
+
+        return delivery_plan.seed_demo_plan(
+            manager=users["partnership-manager"],
+            coordinator=users.get("cse-coordinator"),
+        )

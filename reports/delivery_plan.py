@@ -794,3 +794,246 @@ def import_plan_csv(*, by: User, plan: DeliveryPlan, text: str) -> ImportResult:
         detail=result.__dict__,
     )
     return result
+
+
+# --- demonstration data --------------------------------------------------------------
+
+DEMO_PLAN_TITLE = "CSE strategic objectives and delivery plan (demonstration)"
+
+# (objective, [(sub-objective, [(action, evidence, outcomes, accountable, responsible,
+#   timescale, days from today to the target, partner agency kinds, action RAG,
+#   outcome RAG)])]). Headings follow the strategy's prevent, protect and pursue
+# themes, written afresh; the people are roles, never names.
+DEMO_OBJECTIVES = [
+    (
+        "Prevention: understand the picture and stop exploitation before it starts",
+        [
+            (
+                "Gather and use data to shape every service's response",
+                [
+                    (
+                        "Keep the local problem profile up to date and have every "
+                        "partner use the regional screening tool",
+                        "Screenings reach the CSE coordinator from every agency",
+                        "A full picture of exploitation in the area",
+                        "Head of Community Safety",
+                        "CSE coordinator",
+                        "Quarterly",
+                        -20,
+                        ["education", "health", "police", "voluntary"],
+                        "amber",
+                        "none",
+                    ),
+                    (
+                        "Agree an information sharing agreement between all partners",
+                        "Signed agreement published on the partnership website",
+                        "Staff know what they may share and with whom",
+                        "Information governance lead",
+                        "Partnership business manager",
+                        "",
+                        45,
+                        ["education", "health", "police"],
+                        "red",
+                        "none",
+                    ),
+                ],
+            ),
+            (
+                "Raise awareness with young people, families, communities and businesses",
+                [
+                    (
+                        "Publish a guide for parents and carers and a route for the "
+                        "public to report concerns",
+                        "Leaflets, website pages and social media posts",
+                        "The public know how to report a concern",
+                        "Head of Community Safety",
+                        "Communications team",
+                        "",
+                        90,
+                        ["community_safety", "voluntary"],
+                        "green",
+                        "amber",
+                    ),
+                    (
+                        "Train hotel, taxi and licensed premises staff to spot and "
+                        "report exploitation",
+                        "Log of who was trained and when; licence conditions",
+                        "Businesses recognise and respond to vulnerability",
+                        "Head of Regulatory Services",
+                        "Licensing team",
+                        "Ongoing",
+                        -5,
+                        ["licensing", "police"],
+                        "amber",
+                        "none",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Protection: identify children at risk early and support them and their families",
+        [
+            (
+                "A skilled workforce in every agency",
+                [
+                    (
+                        "Deliver exploitation awareness training to all front-line staff "
+                        "and evaluate its impact",
+                        "Training records from health, education, social care and police",
+                        "Staff recognise, report and respond to exploitation",
+                        "Workforce development lead",
+                        "Partnership training officer",
+                        "",
+                        120,
+                        ["education", "health", "police", "social_care"],
+                        "green",
+                        "green",
+                    ),
+                ],
+            ),
+            (
+                "Keep children in care and placed out of area safe",
+                [
+                    (
+                        "Review return-home interviews for children missing from care",
+                        "Audit of interviews offered within 72 hours",
+                        "Children who go missing are seen and heard",
+                        "Head of Service, children in care",
+                        "Missing children coordinator",
+                        "",
+                        -60,
+                        ["social_care", "police"],
+                        "blue",
+                        "green",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Disruption and prosecution: pursue those who exploit children",
+        [
+            (
+                "Use every civil and criminal tool to disrupt offenders",
+                [
+                    (
+                        "Use abduction warning notices, sexual risk orders and "
+                        "injunctions wherever the evidence allows",
+                        "Police toolkit in use; notices and orders recorded",
+                        "Early, proactive action against offenders",
+                        "Detective Superintendent, public protection",
+                        "Police CSE team",
+                        "Monthly",
+                        30,
+                        ["police", "licensing", "housing"],
+                        "green",
+                        "amber",
+                    ),
+                ],
+            ),
+            (
+                "Support victims through investigation and court",
+                [
+                    (
+                        "Give every victim access to a specialist independent advocate",
+                        "",
+                        "Investigations that meet the victim's needs",
+                        "Police and Crime Commissioner's office",
+                        "Victim services commissioner",
+                        "",
+                        -1,
+                        ["police", "voluntary"],
+                        "amber",
+                        "none",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Leadership and learning: hold the partnership to account",
+        [
+            (
+                "Learn from cases, reviews and operations",
+                [
+                    (
+                        "Debrief major operations and share lessons from national and "
+                        "regional case reviews",
+                        "Summary of lessons reported to the partnership's CSE group",
+                        "Practice changes because of what was learned",
+                        "Partnership independent chair",
+                        "CSE coordinator",
+                        "Six-monthly",
+                        150,
+                        ["police", "social_care"],
+                        "green",
+                        "none",
+                    ),
+                ],
+            ),
+        ],
+    ),
+]
+
+
+@transaction.atomic
+def seed_demo_plan(*, manager: User, coordinator: User | None = None) -> str:
+    """A demonstration plan for the manager's area, written through the services so
+    the history and audit trail are as the app leaves them. Idempotent by title."""
+    area = manager.agency.local_area
+    if DeliveryPlan.objects.filter(local_area=area, title=DEMO_PLAN_TITLE).exists():
+        return "Demo delivery plan already exists; nothing to add."
+    today = timezone.localdate()
+    plan = create_plan(
+        by=manager,
+        local_area=area,
+        title=DEMO_PLAN_TITLE,
+        period_start=datetime.date(today.year, 4, 1),
+        period_end=datetime.date(today.year + 2, 3, 31),
+    )
+    agencies = {a.kind: a for a in partner_agencies(area)}
+    count = 0
+    for number, (title, subs) in enumerate(DEMO_OBJECTIVES, start=1):
+        objective = save_objective(by=manager, plan=plan, number=number, title=title)
+        for sub_number, (text, actions) in enumerate(subs, start=1):
+            sub = save_sub_objective(
+                by=manager, objective=objective, number=sub_number, text=text
+            )
+            for row in actions:
+                (description, evidence, outcomes, accountable, responsible) = row[:5]
+                timescale, days, kinds, action_rag, outcome_rag = row[5:]
+                named = coordinator if responsible == "CSE coordinator" else None
+                action = save_action(
+                    by=manager,
+                    plan=plan,
+                    partners=[agencies[k] for k in kinds if k in agencies],
+                    objective=objective,
+                    sub_objective=sub,
+                    description=description,
+                    evidence=evidence,
+                    outcomes=outcomes,
+                    accountable_user=None,
+                    accountable_name=accountable,
+                    responsible_user=named,
+                    responsible_name=responsible,
+                    timescale=timescale,
+                    target_date=today + datetime.timedelta(days=days),
+                )
+                if (action_rag, outcome_rag) != (Rag.NOT_RATED, Rag.NOT_RATED):
+                    change_rag(
+                        by=manager,
+                        action=action,
+                        action_rag=action_rag,
+                        outcome_rag=outcome_rag,
+                        comment="Rated at the partnership's CSE group review "
+                        "(demonstration).",
+                    )
+                if evidence:
+                    add_evidence(
+                        by=manager,
+                        action=action,
+                        text=f"Progress reported to the CSE group: {evidence.lower()}.",
+                    )
+                count += 1
+    return f"Created the demo delivery plan with {count} actions."
