@@ -1033,7 +1033,7 @@ def seed_demo_plan(*, manager: User, coordinator: User | None = None) -> str:
                     add_evidence(
                         by=manager,
                         action=action,
-                        text=f"Progress reported to the CSE group: {evidence.lower()}.",
+                        text=f"Progress reported to the CSE group. {evidence}.",
                     )
                 count += 1
     return f"Created the demo delivery plan with {count} actions."

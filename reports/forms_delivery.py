@@ -194,8 +194,8 @@ class RagForm(Form):
     comment = forms.CharField(
         label="Why the rating has changed",
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Needed whenever a rating changes; kept with the history.",
+        help_text="Kept with the rating history.",
+        error_messages={"required": "Enter why the rating has changed"},
     )
 
     def __init__(self, *args, current: tuple[str, str], **kwargs) -> None:
@@ -209,8 +209,6 @@ class RagForm(Form):
             return data
         if chosen == self.current:
             raise ValidationError("Choose a different rating: neither has changed")
-        if not data.get("comment", "").strip():
-            self.add_error("comment", "Enter why the rating has changed")
         return data
 
 

@@ -132,10 +132,11 @@ def delivery_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = FilterForm(request.GET or None, plan=plan, objectives=objectives)
     filters = form.filters()
     shown = plans.filtered(actions, today=today, **filters)
+    narrowed = any(value for name, value in filters.items() if name != "order")
     groups = []
     for objective in objectives:
         rows = [a for a in shown if a.objective_id == objective.pk]
-        if rows or not filters:
+        if rows or not narrowed:
             groups.append({"objective": objective, "actions": rows})
     return render(
         request,
@@ -148,7 +149,7 @@ def delivery_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rags": Rag.choices,
             "groups": groups,
             "shown": len(shown),
-            "filtered": bool(filters),
+            "filtered": narrowed,
             "form": form,
             "may_manage": plans.may_manage(request.user, plan),
             "query": request.GET.urlencode(),

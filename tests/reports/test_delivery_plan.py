@@ -440,7 +440,9 @@ def test_the_plan_page_tags_overdue_actions_in_words(client, pam, plan):
     assert "Not rated" in html
     filtered = client.get(url, {"overdue": "on"}).content.decode()
     assert "Late" in filtered and "Due today" not in filtered
-    assert "1 action match the filters" in filtered
+    assert "1 action matches the filters" in filtered
+    ordered = client.get(url, {"order": "due"}).content.decode()
+    assert "match the filters" not in ordered and "Sub-objective 1.1" in ordered
 
 
 def test_the_plan_page_takes_a_bounded_number_of_queries(
@@ -604,3 +606,42 @@ def test_the_demo_plan_is_made_once_through_the_app_hook(pam, carol, agency_b):
     text = str(plans.DEMO_OBJECTIVES)
     for name in ("Mandie", "Debbie", "Rebekah", "Whitmore", "Hutchings", "Coventry"):
         assert name not in text
+
+
+def test_changing_an_actions_details_keeps_its_ratings(
+    client, pam, plan, action, carol
+):
+    plans.change_rag(
+        by=pam, action=action, action_rag="green", outcome_rag="none", comment="Going"
+    )
+    client.force_login(pam)
+    url = reverse("reports:delivery_action_edit", args=[action.pk])
+    form = client.get(url).context["form"]
+    assert form.initial["responsible_user"] == action.responsible_user
+    data = {
+        "objective": action.objective_id,
+        "sub_objective": str(action.sub_objective_id),
+        "description": "Roll out the screening tool to schools too",
+        "accountable_user": carol.pk,
+        "responsible_name": "CSE team",
+        "timescale": "Monthly",
+    }
+    assert client.post(url, data).status_code == 302
+    action.refresh_from_db()
+    assert action.description.endswith("schools too")
+    assert action.accountable_user == carol and action.responsible_user is None
+    assert action.target_date is None and action.action_rag == Rag.GREEN
+    event = AuditEvent.objects.filter(object_type="reports.deliveryaction").last()
+    assert "description" in event.changes
+
+
+def test_a_duplicate_objective_number_is_shown_in_the_error_summary(client, pam, plan):
+    plans.save_objective(by=pam, plan=plan, number=1, title="Prevent")
+    client.force_login(pam)
+    response = client.post(
+        reverse("reports:delivery_objective_create", args=[plan.pk]),
+        {"number": 1, "title": "Protect"},
+    )
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "Objective 1 already exists" in html
+    assert 'href="#id_number"' in html
