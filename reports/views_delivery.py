@@ -339,11 +339,17 @@ def delivery_action_rag(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plans.change_rag(by=request.user, action=action, **form.cleaned_data)
+            changed = plans.change_rag(
+                by=request.user, action=action, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, "Rating changed")
+            # Someone else may have set the same ratings a moment earlier.
+            messages.success(
+                request,
+                "Rating changed" if changed else "The ratings were already as chosen",
+            )
             return redirect("reports:delivery_action_detail", action.pk)
     return _form_page(
         request,
