@@ -124,3 +124,90 @@ def test_only_coordinators_and_managers_may_compute(
     ):
         client.force_login(user)
         assert client.post(reverse("reports:snapshot_create"), data).status_code == want
+
+
+# --- The CSE delivery plan ----------------------------------------------------------
+# The plan is the partnership's strategic document, with no child in it. Readers: the
+# case-working roles and the partnership manager, for their own area's plans and the
+# regional ones (another area's plan is 404). Managing (plan, objectives, actions):
+# the area's partnership manager. Progress and ratings: the manager, the area's CSE
+# coordinators, and staff named accountable or responsible for the action (dave
+# here). System administrators: nothing (403).
+READ, MANAGE, UPDATE = "read", "manage", "update"
+DELIVERY_MATRIX: dict[str, tuple[str, str | None]] = {
+    "reports:delivery_index": (READ, None),
+    "reports:delivery_plan_create": (MANAGE, None),
+    "reports:delivery_plan_detail": (READ, "plan"),
+    "reports:delivery_plan_edit": (MANAGE, "plan"),
+    "reports:delivery_plan_csv": (READ, "plan"),
+    "reports:delivery_plan_pdf": (READ, "plan"),
+    "reports:delivery_plan_import": (MANAGE, "plan"),
+    "reports:delivery_objective_create": (MANAGE, "plan"),
+    "reports:delivery_objective_edit": (MANAGE, "objective"),
+    "reports:delivery_sub_objective_create": (MANAGE, "objective"),
+    "reports:delivery_sub_objective_edit": (MANAGE, "sub_objective"),
+    "reports:delivery_action_create": (MANAGE, "plan"),
+    "reports:delivery_action_detail": (READ, "action"),
+    "reports:delivery_action_edit": (MANAGE, "action"),
+    "reports:delivery_action_rag": (UPDATE, "action"),
+    "reports:delivery_evidence_add": (UPDATE, "action"),
+}
+DELIVERY_WANT = {
+    READ: {"alice", "bob", "carol", "dave", "erin", "pam"},
+    MANAGE: {"pam"},
+    UPDATE: {"pam", "carol", "dave"},
+}
+OTHER = set(DELIVERY_MATRIX)  # checked by the delivery-plan tests just below
+
+
+@pytest.fixture
+def delivery(pam, dave):
+    from tests.reports.delivery_helpers import add_action, make_plan
+
+    plan = make_plan(pam)
+    action = add_action(pam, plan, responsible=dave)
+    return {
+        "plan": plan,
+        "objective": action.objective,
+        "sub_objective": action.sub_objective,
+        "action": action,
+    }
+
+
+def delivery_url(name: str, kind: str | None, delivery: dict) -> str:
+    return reverse(name, args=[delivery[kind].pk]) if kind else reverse(name)
+
+
+@pytest.mark.parametrize("url_name", sorted(DELIVERY_MATRIX))
+def test_each_role_gets_what_the_delivery_matrix_says(
+    url_name, delivery, client, alice, bob, carol, dave, erin, pam, sam
+):
+    rule, kind = DELIVERY_MATRIX[url_name]
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, pam, sam)}
+    url = delivery_url(url_name, kind, delivery)
+    failures = []
+    client.logout()
+    if client.get(url).status_code != 302:
+        failures.append("anonymous")
+    for name in CASTS:
+        client.force_login(users[name])
+        status = client.get(url).status_code
+        want = 200 if name in DELIVERY_WANT[rule] else 403
+        if status != want:
+            failures.append((name, status, want))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    "url_name", sorted(n for n, (_, kind) in DELIVERY_MATRIX.items() if kind)
+)
+def test_another_areas_plan_is_not_found(url_name, delivery, client):
+    from tests.factories import AgencyFactory, LocalAreaFactory, UserFactory
+
+    elsewhere = LocalAreaFactory(name="Otherton", slug="otherton")
+    agency = AgencyFactory(name="Otherton Partnership", local_area=elsewhere)
+    for role in ("partnership_manager", "cse_coordinator", "practitioner"):
+        outsider = UserFactory(username=f"other-{role}", agency=agency, roles=[role])
+        client.force_login(outsider)
+        url = delivery_url(url_name, DELIVERY_MATRIX[url_name][1], delivery)
+        assert client.get(url).status_code == 404, (role, url)
