@@ -153,7 +153,7 @@ DELIVERY_MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:delivery_evidence_add": (UPDATE, "action"),
 }
 DELIVERY_WANT = {
-    READ: {"alice", "bob", "carol", "dave", "erin", "pam"},
+    READ: {"alice", "bob", "carol", "dave", "erin", "ivy", "pam"},
     MANAGE: {"pam"},
     UPDATE: {"pam", "carol", "dave"},
 }
@@ -180,10 +180,10 @@ def delivery_url(name: str, kind: str | None, delivery: dict) -> str:
 
 @pytest.mark.parametrize("url_name", sorted(DELIVERY_MATRIX))
 def test_each_role_gets_what_the_delivery_matrix_says(
-    url_name, delivery, client, alice, bob, carol, dave, erin, pam, sam
+    url_name, delivery, client, alice, bob, carol, dave, erin, ivy, pam, sam
 ):
     rule, kind = DELIVERY_MATRIX[url_name]
-    users = {u.username: u for u in (alice, bob, carol, dave, erin, pam, sam)}
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, ivy, pam, sam)}
     url = delivery_url(url_name, kind, delivery)
     failures = []
     client.logout()
