@@ -11,6 +11,7 @@ from cse import permissions
 from cse.forms import Form, ModelForm
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Child, Link, Location, PersonOfInterest, Subject, User, Vehicle
+from disruption.intelligence_log import PURPOSES
 from disruption.models import (
     Cawn,
     CawnBreach,
@@ -19,7 +20,6 @@ from disruption.models import (
     Plan,
     TacticType,
 )
-from disruption.intelligence_log import PURPOSES
 
 RADIOS = forms.RadioSelect
 YES_NO = [("yes", "Yes"), ("no", "No")]

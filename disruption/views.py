@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
-from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
-from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
 from cse.csv_export import SafeWriter
+from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
 from cse.stepup import step_up_required
+from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
 from disruption import cawn_rules, forms, services
 from disruption import intelligence_log as s62
 from disruption import permissions as rules
