@@ -71,9 +71,7 @@ def test_the_report_is_not_shown_before_a_justification(client, ian, report):
     assert event.detail["justification"]["text"] == WHY["justification"]
 
 
-def test_reopening_in_the_session_does_not_ask_again_but_is_logged(
-    client, ian, report
-):
+def test_reopening_in_the_session_does_not_ask_again_but_is_logged(client, ian, report):
     client.force_login(ian)
     url = reverse("disruption:report_detail", args=[report.pk])
     client.post(url, WHY)
@@ -131,9 +129,7 @@ def test_the_submitter_goes_straight_to_their_new_report(client, alice):
     assert event.detail["justification"]["purpose"] == "own_report"
 
 
-def test_collection_alteration_and_combination_are_logged(
-    alice, ian, report, agency_b
-):
+def test_collection_alteration_and_combination_are_logged(alice, ian, report, agency_b):
     create = AuditEvent.objects.get(action="create", object_id=report.pk)
     assert create.detail["operation"] == "collection"
     assert create.detail["recipients"] == ["ian"]
