@@ -188,7 +188,7 @@ def _record_urls(subject: Subject) -> list[str]:
 
 
 def _pages(world) -> list[str]:
-    child, report, meeting = world["child"], world["report"], world["meeting"]
+    child, meeting = world["child"], world["meeting"]
     today = timezone.localdate()
     urls = [
         reverse("cse:home"),
