@@ -7,4 +7,6 @@ class CseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cse import auth_audit, lockout  # noqa: F401
+        from cse import auth_audit, break_glass, lockout  # noqa: F401
+
+        break_glass._register_home_and_nav()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime
 import decimal
 import uuid
@@ -21,6 +22,10 @@ class RequestContext:
     ip_address: str | None
     path: str
     request_id: str
+    method: str = "GET"
+    # Who opened which record through which break-glass grant in this request
+    # (cse.permissions sets it; every event recorded afterwards carries the grant).
+    break_glass: tuple[int, int, int] | None = None  # (grant, user, subject)
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -36,6 +41,22 @@ def reset_request_context(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
+def current_request_context() -> RequestContext | None:
+    return _current.get()
+
+
+def mark_break_glass(*, grant_id: int, user_id: int, subject_id: int) -> bool:
+    """Note that this request is served under a break-glass grant. Outside a request
+    (background jobs, the shell) there is nothing to note and nothing is granted."""
+    context = _current.get()
+    if context is None:
+        return False
+    _current.set(
+        dataclasses.replace(context, break_glass=(grant_id, user_id, subject_id))
+    )
+    return True
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -49,9 +70,12 @@ def record(
     summary: str = "",
     changes: dict | None = None,
     detail: dict | None = None,
+    break_glass: models.Model | None = None,
 ) -> AuditEvent:
     """Append one event. `subject` is the record the event concerns (for an event on
-    a record hung off a child, the child); it defaults to `obj` when that is one."""
+    a record hung off a child, the child); it defaults to `obj` when that is one.
+    `break_glass` names a grant the event belongs to; otherwise the grant the
+    request is served under, if any."""
     if subject is None and isinstance(obj, Subject):
         subject = obj
     subject_id = subject.pk if isinstance(subject, Subject) else subject
@@ -71,6 +95,13 @@ def record(
         ip_address=context.ip_address if context else None,
         path=context.path[:300] if context else "",
         request_id=context.request_id if context else "",
+        break_glass_id=(
+            break_glass.pk
+            if break_glass is not None
+            else context.break_glass[0]
+            if context and context.break_glass
+            else None
+        ),
     )
 
 

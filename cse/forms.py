@@ -13,6 +13,7 @@ from cse.govuk_forms import GovukDateField, govuk_required_messages
 from cse.models import (
     Address,
     Agency,
+    BreakGlass,
     Category,
     CategoryAssessment,
     Child,
@@ -574,3 +575,42 @@ class StepUpForm(Form):
         if not self.user.check_password(password):
             raise ValidationError("The password is not right", code="invalid")
         return password
+
+
+class BreakGlassLookupForm(Form):
+    reference = forms.CharField(
+        max_length=20,
+        label="Record reference",
+        help_text="The reference another agency gave you, for example C-001234.",
+    )
+
+
+class BreakGlassReasonForm(Form):
+    reason_category = forms.ChoiceField(
+        choices=BreakGlass.Reason.choices, widget=RADIOS, label="Reason"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        label="Why you need to see this record now",
+        help_text="Who told you what, and what you will do. The agency that holds the "
+        "record will read this.",
+    )
+    understood = forms.BooleanField(
+        label="I understand that this access is recorded, that everything I open is "
+        "logged, and that the agency holding the record will review it",
+    )
+
+
+class BreakGlassReviewForm(Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (BreakGlass.Review.APPROPRIATE, "Appropriate"),
+            (BreakGlass.Review.NOT_APPROPRIATE, "Not appropriate"),
+        ],
+        widget=RADIOS,
+        label="Was this access appropriate?",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, label="Comment"
+    )

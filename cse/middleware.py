@@ -26,6 +26,7 @@ class RequestContextMiddleware:
                 ip_address=request.META.get("REMOTE_ADDR") or None,
                 path=request.path,
                 request_id=request.request_id,
+                method=request.method or "GET",
             )
         )
         try:

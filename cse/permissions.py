@@ -22,6 +22,18 @@ access table and one function serve them all.
 Every path — pages, lists, search, autocomplete, PDFs, exports, background jobs —
 gets records through `visible(user, Model)`, `get_visible_or_404` or, for rows hung
 off a record (screenings, episodes...), `scope_by_subject(user, queryset, field)`.
+
+Break-glass (cse.break_glass): a case worker may, for an emergency, open one record
+not shared with their agency for up to an hour. The grant is honoured only where a
+record is opened by its address — `get_visible_or_404`, for a GET — and from then on,
+for the rest of that one request, `agency_access` ORs in that single record, so the
+record's own tabs (rows scoped by `scope_by_subject`) show it too and every audit
+event of the request carries the grant. Lists, search, exports, counts and
+background jobs never include it: each is another request (or no request at all) in
+which nothing was opened through break-glass. Nothing can be changed through it:
+POSTs do not honour it and `can_add_to`/`can_edit` look at agency access only. Users
+without a grant pay nothing: the grant lookup runs only after the ordinary lookup
+failed, once per request (cached on the user object).
 """
 
 from __future__ import annotations
@@ -31,10 +43,14 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
+from cse import audit
 from cse.models import (
     Agency,
+    AuditEvent,
+    BreakGlass,
     Child,
     Link,
     Location,
@@ -93,11 +109,81 @@ def agency_access(user: User, subject_ref: str = "pk") -> Exists | Q:
     """
     if not sees_records(user):
         return Q(pk__in=[])
-    return Exists(
+    condition = Exists(
         SubjectAccess.objects.filter(
             agency_id=user.agency_id, subject_id=OuterRef(subject_ref)
         )
     )
+    opened = opened_under_break_glass(user)
+    if opened is not None:
+        return condition | Q(**{subject_ref: opened})
+    return condition
+
+
+# --- break-glass -----------------------------------------------------------------------
+
+_GRANTS_ATTR = "_break_glass_grants"
+
+
+def _unexpired_grants(user: User) -> dict[int, tuple[int, object]]:
+    """{subject id: (grant id, expires at)} of the user's grants not yet expired,
+    read once per request and kept on the user object."""
+    grants = getattr(user, _GRANTS_ATTR, None)
+    if grants is None:
+        grants = {
+            subject_id: (grant_id, expires_at)
+            for grant_id, subject_id, expires_at in BreakGlass.objects.filter(
+                user_id=user.pk, expires_at__gt=timezone.now()
+            )
+            .order_by("expires_at")
+            .values_list("pk", "subject_id", "expires_at")
+        }
+        setattr(user, _GRANTS_ATTR, grants)
+    return grants
+
+
+def forget_break_glass_grants(user: User) -> None:
+    """After a grant is made, so the next check reads it."""
+    setattr(user, _GRANTS_ATTR, None)
+
+
+def active_break_glass(user: User, subject_id: int) -> int | None:
+    """The id of the user's grant over this record still in force, if any."""
+    if not sees_records(user):
+        return None
+    found = _unexpired_grants(user).get(subject_id)
+    if found is None or found[1] <= timezone.now():
+        return None
+    return found[0]
+
+
+def opened_under_break_glass(user: User) -> int | None:
+    """The record this request opened through the user's break-glass grant, if any."""
+    context = audit.current_request_context()
+    if context is None or context.break_glass is None:
+        return None
+    _grant, user_id, subject_id = context.break_glass
+    return subject_id if user_id == user.pk else None
+
+
+def _open_through_break_glass(user: User, subject: Subject) -> bool:
+    """Honour a grant for this read-only request, and audit that it was used."""
+    context = audit.current_request_context()
+    if context is None or context.method not in {"GET", "HEAD"}:
+        return False
+    grant_id = active_break_glass(user, subject.pk)
+    if grant_id is None:
+        return False
+    already = context.break_glass == (grant_id, user.pk, subject.pk)
+    audit.mark_break_glass(grant_id=grant_id, user_id=user.pk, subject_id=subject.pk)
+    if not already:
+        audit.record(
+            by=user,
+            action=AuditEvent.Action.BREAK_GLASS,
+            obj=subject,
+            summary=f"opened through break-glass: {context.path}",
+        )
+    return True
 
 
 def visible(user: User, model: type[S]) -> QuerySet[S]:
@@ -159,11 +245,24 @@ def get_visible_or_404(user: User, model: type[S], pk: int) -> S:
     obj = model.objects.filter(pk=pk).first()
     if obj is not None and has_user_grant(user, obj, f"view_{model._meta.model_name}"):
         return obj
+    if obj is not None and _open_through_break_glass(user, obj):
+        return obj
     raise Http404("No such record")
 
 
 def can_see(user: User, subject: Subject) -> bool:
     return visible(user, Subject).filter(pk=subject.pk).exists()
+
+
+def holds_access(user: User, subject: Subject) -> bool:
+    """The user's agency has the record (owned or shared), not merely a break-glass
+    look at it: the test for adding to a record or reading who accessed it."""
+    return (
+        sees_records(user)
+        and SubjectAccess.objects.filter(
+            agency_id=user.agency_id, subject_id=subject.pk
+        ).exists()
+    )
 
 
 def can_edit(user: User, subject: Subject) -> bool:
@@ -173,7 +272,7 @@ def can_edit(user: User, subject: Subject) -> bool:
 
 def can_add_to(user: User, subject: Subject) -> bool:
     """Any recording user who can see a record may add to it (links, notes, flags)."""
-    return may_record(user) and can_see(user, subject)
+    return may_record(user) and holds_access(user, subject)
 
 
 def can_share(user: User, subject: Subject) -> bool:
@@ -219,7 +318,7 @@ def revoke_user_permission(user: User, codename: str, obj: Subject) -> None:
 
 def can_read_audit_for(user: User, subject: Subject) -> bool:
     """CSE coordinators of an agency that can see a record may see who accessed it."""
-    return user.has_role(Role.CSE_COORDINATOR) and can_see(user, subject)
+    return user.has_role(Role.CSE_COORDINATOR) and holds_access(user, subject)
 
 
 def can_search_audit(user: User) -> bool:

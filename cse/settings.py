@@ -178,6 +178,10 @@ SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 # Sharing, exports, bulk PDFs, break-glass and factor changes re-check identity
 # when the last check is older than this.
 STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
+# How long a break-glass grant lasts; an hour at most, whatever the environment says.
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+if not 1 <= BREAK_GLASS_MINUTES <= 60:
+    raise ImproperlyConfigured("BREAK_GLASS_MINUTES must be between 1 and 60.")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

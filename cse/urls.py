@@ -64,6 +64,19 @@ urlpatterns = [
         "records/<int:pk>/referrals/new/", views.referral_create, name="referral_create"
     ),
     path("referrals/", views.referral_list, name="referral_list"),
+    # Break-glass: a time-boxed, read-only look at a record not shared with you
+    path("break-glass/", views.break_glass_start, name="break_glass_start"),
+    path(
+        "break-glass/records/<int:pk>/",
+        views.break_glass_request,
+        name="break_glass_request",
+    ),
+    path("break-glass/reviews/", views.break_glass_reviews, name="break_glass_reviews"),
+    path(
+        "break-glass/reviews/<int:pk>/",
+        views.break_glass_review,
+        name="break_glass_review",
+    ),
     # Administration
     path("audit/", views.audit_search, name="audit_search"),
     path(

@@ -11,6 +11,7 @@ from cse import permissions
 from cse.forms import Form, ModelForm
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Child, Link, Location, PersonOfInterest, Subject, User, Vehicle
+from disruption.intelligence_log import PURPOSES
 from disruption.models import (
     Cawn,
     CawnBreach,
@@ -455,3 +456,50 @@ class ActionedForm(Form):
     action_taken = forms.CharField(
         label="Action taken", widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class JustificationForm(Form):
+    """Why the user is opening a police intelligence report (DPA 2018 s.62)."""
+
+    step = forms.CharField(widget=forms.HiddenInput, initial="justify")
+    purpose = forms.ChoiceField(
+        choices=PURPOSES, widget=forms.RadioSelect, label="Purpose"
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        label="Justification",
+        help_text="Why you need to read this report now. This is logged with your "
+        "access and may be given to the Information Commissioner.",
+    )
+
+
+class IntelligenceLogForm(Form):
+    start = GovukDateField(label="From")
+    end = GovukDateField(label="To")
+    report = forms.CharField(
+        max_length=20,
+        required=False,
+        label="Report reference (optional)",
+        help_text="For example IR-000123. Leave empty for every report.",
+    )
+
+    def clean_report(self):
+        value = self.cleaned_data["report"].strip().upper()
+        if not value:
+            return None
+        number = value.removeprefix("IR-").removeprefix("IR").lstrip("0")
+        report = (
+            IntelligenceReport.objects.filter(pk=int(number)).first()
+            if number.isdigit()
+            else None
+        )
+        if report is None:
+            raise forms.ValidationError("There is no report with that reference")
+        return report
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end date must be on or after the start date")
+        return data

@@ -120,3 +120,10 @@ def may_submit_report(user: User) -> bool:
 
 def may_grade(user: User, report: IntelligenceReport) -> bool:
     return is_intelligence(user) and report.local_area_id == user.agency.local_area_id
+
+
+def may_export_intelligence_log(user: User) -> bool:
+    """System administrators, who already keep the audit trail, answer the Information
+    Commissioner. Police intelligence staff are the people these logs are about, so
+    they do not export them (and there is no intelligence-lead role to give it to)."""
+    return permissions.can_search_audit(user)

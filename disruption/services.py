@@ -725,10 +725,7 @@ def submit_report(*, by: User, report: IntelligenceReport) -> IntelligenceReport
         )
     report.full_clean()
     report.save()
-    audit.record(
-        by=by, action=Action.CREATE, obj=report, summary=f"{report.reference} submitted"
-    )
-    analysts = (
+    analysts = list(
         User.objects.filter(
             agency__local_area=report.local_area,
             is_active=True,
@@ -736,6 +733,17 @@ def submit_report(*, by: User, report: IntelligenceReport) -> IntelligenceReport
         )
         .exclude(pk=by.pk)
         .distinct()
+    )
+    # Collection, and disclosure to the area's analysts: s.62 wants the recipients.
+    audit.record(
+        by=by,
+        action=Action.CREATE,
+        obj=report,
+        summary=f"{report.reference} submitted",
+        detail={
+            "operation": "collection",
+            "recipients": [user.get_username() for user in analysts],
+        },
     )
     from django.urls import reverse
 
@@ -792,6 +800,7 @@ def grade_report(
         action=Action.CHANGE,
         obj=report,
         summary=f"{report.reference} graded {report.grading}",
+        detail={"operation": "alteration"},
         changes=audit.diff(
             before,
             audit.snapshot(
@@ -833,6 +842,7 @@ def attach_subject(
             obj=report,
             subject=subject,
             summary=f"{report.reference} linked to {subject.reference}",
+            detail={"operation": "combination"},
         )
     return row
 
@@ -866,7 +876,7 @@ def link_from_report(
     attached = set(report.report_subjects.values_list("subject_id", flat=True))
     if from_subject.pk not in attached or to_subject.pk not in attached:
         raise ValidationError("Link only records this report has been linked to")
-    return core.create_link(
+    link = core.create_link(
         by=by,
         from_subject=from_subject,
         to_subject=to_subject,
@@ -876,6 +886,18 @@ def link_from_report(
         confidence=confidence,
         notes=notes,
     )
+    audit.record(
+        by=by,
+        action=Action.CHANGE,
+        obj=report,
+        subject=from_subject,
+        summary=(
+            f"{report.reference}: linked {from_subject.reference} "
+            f"to {to_subject.reference}"
+        ),
+        detail={"operation": "combination", "link_id": link.pk},
+    )
+    return link
 
 
 @transaction.atomic
@@ -893,7 +915,11 @@ def mark_actioned(
     report.action_taken = action_taken.strip()
     report.save(update_fields=["status", "actioned_by", "actioned_at", "action_taken"])
     audit.record(
-        by=by, action=Action.CHANGE, obj=report, summary=f"{report.reference} actioned"
+        by=by,
+        action=Action.CHANGE,
+        obj=report,
+        summary=f"{report.reference} actioned",
+        detail={"operation": "alteration"},
     )
     return report
 

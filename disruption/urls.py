@@ -50,4 +50,5 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/link/", views.report_link, name="report_link"),
     path("reports/<int:pk>/actioned/", views.report_actioned, name="report_actioned"),
+    path("intelligence-log/", views.intelligence_log, name="intelligence_log"),
 ]

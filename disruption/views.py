@@ -15,9 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
+from cse.csv_export import SafeWriter
 from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
+from cse.stepup import step_up_required
 from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
 from disruption import cawn_rules, forms, services
+from disruption import intelligence_log as s62
 from disruption import permissions as rules
 from disruption.models import Cawn, DisruptionTactic, IntelligenceReport, Plan
 from disruption.pdf import render_cawn_pdf
@@ -559,6 +562,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(reports.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    audit.record(
+        by=request.user,
+        action=Action.LIST,
+        summary=s62.LIST_SUMMARY,
+        detail={
+            "report_ids": [report.pk for report in page.object_list],
+            "operation": s62.CONSULTATION,
+        },
+    )
     return render(
         request,
         "disruption/report_list.html",
@@ -587,6 +599,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            s62.remember_justification(
+                request, report, purpose="own_report", text="Submitted this report"
+            )
             messages.success(
                 request, f"Report {report.reference} sent to police intelligence"
             )
@@ -594,9 +609,49 @@ def report_create(request: HttpRequest) -> HttpResponse:
     return render(request, "disruption/report_form.html", {"form": form})
 
 
+def _justified(request: HttpRequest, report: IntelligenceReport):
+    """The user's justification for reading this report (DPA 2018 s.62), or the page
+    asking for it. Given once, it is kept for the session: opening the report again
+    does not ask, but is logged again with it."""
+    justification = s62.justification_for(request, report)
+    if justification is not None:
+        return justification
+    posted = request.method == "POST" and request.POST.get("step") == "justify"
+    form = forms.JustificationForm(request.POST if posted else None)
+    if posted and form.is_valid():
+        s62.remember_justification(
+            request,
+            report,
+            purpose=form.cleaned_data["purpose"],
+            text=form.cleaned_data["justification"],
+        )
+        return redirect(request.path)
+    return render(
+        request,
+        "disruption/report_justify.html",
+        {"form": form, "report": report},
+    )
+
+
+def _log_consultation(
+    request: HttpRequest, report: IntelligenceReport, justification: dict
+) -> None:
+    audit.record(
+        by=request.user,
+        action=Action.VIEW,
+        obj=report,
+        summary=request.path,
+        detail={"operation": s62.CONSULTATION, "justification": justification},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = rules.get_report_or_404(request.user, pk)
-    audit.record(by=request.user, action=Action.VIEW, obj=report, summary=request.path)
+    justification = _justified(request, report)
+    if isinstance(justification, HttpResponse):
+        return justification
+    _log_consultation(request, report, justification)
     can_grade = rules.may_grade(request.user, report)
     attached = (
         list(
@@ -627,6 +682,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def report_grade(request: HttpRequest, pk: int) -> HttpResponse:
     report = rules.get_report_or_404(request.user, pk)
     permissions.require(rules.may_grade(request.user, report))
+    if request.method == "GET" or request.POST.get("step") == "justify":
+        # The form shows the report's grading and sanitised text: a consultation.
+        justification = _justified(request, report)
+        if isinstance(justification, HttpResponse):
+            return justification
+        _log_consultation(request, report, justification)
     initial = {
         name: getattr(report, name)
         for name in (
@@ -767,3 +828,45 @@ def report_actioned(request: HttpRequest, pk: int) -> HttpResponse:
         caption=report.reference,
         back=reverse("disruption:report_detail", args=[report.pk]),
     )
+
+
+# --- the s.62 log for the Information Commissioner -------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@step_up_required
+def intelligence_log(request: HttpRequest) -> HttpResponse:
+    """Every logged operation on information reports over a period, as CSV."""
+    permissions.require(rules.may_export_intelligence_log(request.user))
+    form = forms.IntelligenceLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        events = s62.logged_events(
+            start=data["start"], end=data["end"], report=data["report"]
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="intelligence-log-{data["start"]:%Y%m%d}-'
+            f'{data["end"]:%Y%m%d}.csv"'
+        )
+        writer = SafeWriter(response)
+        writer.writerow(s62.HEADER)
+        count = 0
+        for row in s62.export_rows(events):
+            writer.writerow(row)
+            count += 1
+        audit.record(
+            by=request.user,
+            action=Action.EXPORT,
+            obj=data["report"],
+            summary="DPA 2018 s.62 intelligence log",
+            detail={
+                "start": data["start"].isoformat(),
+                "end": data["end"].isoformat(),
+                "report_id": data["report"].pk if data["report"] else None,
+                "rows": count,
+                "operation": s62.DISCLOSURE,
+            },
+        )
+        return response
+    return render(request, "disruption/intelligence_log.html", {"form": form})

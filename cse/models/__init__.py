@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .break_glass import BreakGlass
 from .organisation import Agency, LocalArea, Role, User, UserRole
 from .records import (
     ChildGroupObjectPermission,
@@ -39,6 +40,7 @@ __all__ = [
     "Agency",
     "Alias",
     "AuditEvent",
+    "BreakGlass",
     "Category",
     "CategoryAssessment",
     "Child",

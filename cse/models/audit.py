@@ -72,6 +72,16 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     request_id = models.CharField(max_length=40, blank=True)
+    # Set when the request was served under a break-glass grant (cse.audit.record
+    # reads it from the request context), so the owning agency can review exactly
+    # what was looked at.
+    break_glass = models.ForeignKey(
+        "cse.BreakGlass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

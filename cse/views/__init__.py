@@ -1,4 +1,10 @@
 from .audit import access_log, audit_search
+from .break_glass import (
+    break_glass_request,
+    break_glass_review,
+    break_glass_reviews,
+    break_glass_start,
+)
 from .home import accessibility, health, home, notification_open, notifications
 from .import_children import import_children
 from .links import link_create, link_end
@@ -38,6 +44,10 @@ __all__ = [
     "address_create",
     "alias_create",
     "audit_search",
+    "break_glass_request",
+    "break_glass_review",
+    "break_glass_reviews",
+    "break_glass_start",
     "category_create",
     "child_chronology",
     "child_create",

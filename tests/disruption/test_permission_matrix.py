@@ -33,8 +33,10 @@ CASEWORKERS = RECORDERS | {"bob"}
     "report_see",
     "report_grade",
 )
+ADMIN = "admin"
 
 MATRIX: dict[str, tuple[str, str | None]] = {
+    "disruption:intelligence_log": (ADMIN, None),
     "disruption:subject_disruption": (SEE, "person"),
     "disruption:tactic_create": (ADD, "location"),
     "disruption:tactic_update": (ADD, "tactic"),
@@ -68,6 +70,8 @@ def expected(user: str, rule: str, state: str | None) -> int:
         return 200
     if rule == CASEWORK:
         return 200 if user in CASEWORKERS else 403
+    if rule == ADMIN:
+        return 200 if user == "sam" else 403
     if rule in {REPORT_SEE, REPORT_GRADE}:
         if user not in {"alice", "ian"}:
             return 404
