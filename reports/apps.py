@@ -12,3 +12,15 @@ class ReportsConfig(AppConfig):
         from . import rules
 
         add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))
+
+        from cse.models import Subject
+        from cse.views.common import Tab, add_tab
+
+        add_tab(
+            Tab(
+                "Outcomes",
+                "reports:child_outcomes",
+                frozenset({Subject.Kind.CHILD}),
+                60,
+            )
+        )
