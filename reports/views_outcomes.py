@@ -260,6 +260,9 @@ def _aggregate_rows(result: dict, suppress: bool) -> list[dict]:
                 "same": shown(row["counts"][outcomes.SAME], suppress),
                 "worse": shown(row["counts"][outcomes.WORSE], suppress),
                 "assessed": shown(row["assessed"], suppress),
+                "mean_raw": (
+                    FEWER_THAN_5 if hide_mean else "" if mean is None else mean
+                ),
                 "mean_change": (
                     FEWER_THAN_5
                     if hide_mean
@@ -335,7 +338,7 @@ def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
                 row["same"],
                 row["worse"],
                 row["assessed"],
-                row["mean_change"],
+                row["mean_raw"],
             ]
         )
     children = result["children"]
