@@ -492,28 +492,75 @@ def update_tactic(
     return tactic
 
 
+def _in_areas(field: str, local_area_ids) -> Q:
+    return Q() if local_area_ids is None else Q(**{f"{field}__in": local_area_ids})
+
+
+def disruption_events(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    local_area_ids: list[int] | None = None,
+    as_at: datetime.datetime | None = None,
+) -> list[tuple[int, datetime.date, bool]]:
+    """(person id, day, counts as a prosecution) for every disruption of a person of
+    interest in the period: a tactic that took effect (by its start date) or a notice
+    served. A person's area is their owning agency's for tactics and the notice's
+    area for notices, so one person can be disrupted in two areas; callers count
+    distinct ids. `local_area_ids=None` means every area. Two queries."""
+    tactics = DisruptionTactic.objects.filter(
+        _in_areas("subject__owner_agency__local_area_id", local_area_ids),
+        subject__kind=Subject.Kind.PERSON,
+        status__in=DisruptionTactic.EFFECTIVE,
+        started_on__range=(start, end),
+    )
+    notices = Cawn.objects.filter(
+        _in_areas("local_area_id", local_area_ids),
+        served_at__date__range=(start, end),
+    )
+    if as_at is not None:
+        tactics = tactics.filter(recorded_at__lte=as_at)
+        notices = notices.filter(served_at__lte=as_at)
+    events = [
+        (person, day, bool(prosecution))
+        for person, day, prosecution in tactics.values_list(
+            "subject_id", "started_on", "tactic__counts_as_prosecution"
+        )
+    ]
+    events += [
+        (person, timezone.localtime(served).date(), False)
+        for person, served in notices.values_list("person_id", "served_at")
+    ]
+    return events
+
+
+def offenders_disrupted_ids(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    local_area_ids: list[int] | None = None,
+    as_at: datetime.datetime | None = None,
+) -> dict[str, set[int]]:
+    """The distinct persons of interest disrupted and prosecuted in the period, in
+    the given areas together (None: all areas): a person active in two areas is one
+    person. Ids only; callers show persons through `cse.permissions.visible`."""
+    events = disruption_events(
+        start=start, end=end, local_area_ids=local_area_ids, as_at=as_at
+    )
+    return {
+        "disrupted": {person for person, _day, _p in events},
+        "prosecuted": {person for person, _day, prosecuted in events if prosecuted},
+    }
+
+
 def offenders_disrupted(
     *, local_area_id: int, start: datetime.date, end: datetime.date
 ) -> dict:
     """For the quarterly dataset: how many persons of interest of an area were
     disrupted (a tactic took effect, or a notice was served) or prosecuted (charge
     or conviction) in the period. Counts only, never identities."""
-    in_area = Q(subject__owner_agency__local_area_id=local_area_id)
-    effective = DisruptionTactic.objects.filter(
-        in_area,
-        subject__kind=Subject.Kind.PERSON,
-        status__in=DisruptionTactic.EFFECTIVE,
-        started_on__range=(start, end),
-    )
-    prosecuted = effective.filter(tactic__counts_as_prosecution=True)
-    served = Cawn.objects.filter(
-        local_area_id=local_area_id, served_at__date__range=(start, end)
-    ).values_list("person_id", flat=True)
-    disrupted = set(effective.values_list("subject_id", flat=True)) | set(served)
-    return {
-        "disrupted": len(disrupted),
-        "prosecuted": prosecuted.values("subject_id").distinct().count(),
-    }
+    ids = offenders_disrupted_ids(start=start, end=end, local_area_ids=[local_area_id])
+    return {"disrupted": len(ids["disrupted"]), "prosecuted": len(ids["prosecuted"])}
 
 
 # --- plans ---------------------------------------------------------------------------
@@ -857,12 +904,14 @@ __all__ = [
     "check_signed_copy",
     "create_subject_from_report",
     "deselect_plan",
+    "disruption_events",
     "expire_cawns",
     "grade_report",
     "issue_cawn",
     "link_from_report",
     "mark_actioned",
     "offenders_disrupted",
+    "offenders_disrupted_ids",
     "record_breach",
     "record_tactic",
     "review_plan",

@@ -9,9 +9,14 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cse.context_processors import NavItem, add_nav_item
 
-        from . import rules
+        from . import delivery_plan, rules
 
         add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))
+        add_nav_item(
+            NavItem(
+                "Delivery plan", "reports:delivery_index", 81, delivery_plan.may_read
+            )
+        )
 
         from cse.models import Subject
         from cse.views.common import Tab, add_tab
@@ -23,4 +28,13 @@ class ReportsConfig(AppConfig):
                 frozenset({Subject.Kind.CHILD}),
                 60,
             )
+        )
+
+    def seed_demo(self, *, users: dict) -> str:
+        """Called by `manage.py seed_demo`: the demonstration delivery plan."""
+        from . import delivery_plan
+
+        return delivery_plan.seed_demo_plan(
+            manager=users["partnership-manager"],
+            coordinator=users.get("cse-coordinator"),
         )

@@ -296,19 +296,24 @@ def with_plan(kind: str, period: Period, child_ids: set[int]) -> set[int]:
 # --- (iv) disruption ---------------------------------------------------------------------
 
 
-def offenders(area_ids: list[int], period: Period) -> dict | None:
-    try:
-        from disruption.services import offenders_disrupted
-    except ImportError:  # pragma: no cover - the disruption app is installed
-        return None
-    total = {"disrupted": 0, "prosecuted": 0}
-    for area_id in area_ids:
-        got = offenders_disrupted(
-            local_area_id=area_id, start=period.start, end=period.end
-        )
-        total["disrupted"] += got["disrupted"]
-        total["prosecuted"] += got["prosecuted"]
-    return total
+def offenders_ids(
+    area_id: int | None, period: Period, as_at: datetime.datetime | None = None
+) -> dict[str, set[int]]:
+    """The distinct persons disrupted and prosecuted in the area (None: all areas
+    together, each person once however many areas they were disrupted in)."""
+    from disruption.services import offenders_disrupted_ids
+
+    return offenders_disrupted_ids(
+        start=period.start,
+        end=period.end,
+        local_area_ids=None if area_id is None else [area_id],
+        as_at=as_at,
+    )
+
+
+def offenders(area_id: int | None, period: Period, as_at=None) -> dict:
+    ids = offenders_ids(area_id, period, as_at)
+    return {"disrupted": len(ids["disrupted"]), "prosecuted": len(ids["prosecuted"])}
 
 
 # --- (v, vi, ix, x) entered by hand ------------------------------------------------------
@@ -388,6 +393,7 @@ def compute(
         else list(LocalArea.objects.order_by("pk").values_list("pk", flat=True))
     )
     ids: dict[str, dict[str, set[int]]] = {}
+    person_ids: dict[str, dict[str, set[int]]] = {}
 
     found = victims(area_id, periods, as_at)
     step(30)
@@ -444,7 +450,11 @@ def compute(
             "this_year": len(frequent_now),
             "percent": reduction_percent(len(frequent_then), len(frequent_now)),
         }
-        figures["iv_offenders_disrupted"][name] = offenders(area_ids, period)
+        offender_ids = offenders_ids(area_id, period, as_at)
+        figures["iv_offenders_disrupted"][name] = {
+            "disrupted": len(offender_ids["disrupted"]),
+            "prosecuted": len(offender_ids["prosecuted"]),
+        }
         figures["vii_child_in_need_plan"][name] = len(cin)
         figures["viii_child_protection_plan"][name] = len(cp)
         ids[name] = {
@@ -455,6 +465,8 @@ def compute(
             "vii_child_in_need_plan": cin,
             "viii_child_protection_plan": cp,
         }
+        # Persons, not children: listed through their own view.
+        person_ids[name] = {"iv_offenders_disrupted": offender_ids["disrupted"]}
     step(90)
     for item, values in manual(area_ids, year, quarter, as_at).items():
         key = {
@@ -466,5 +478,5 @@ def compute(
         figures[key] = values
     step(100)
     if with_ids:
-        return {"figures": figures, "ids": ids}
+        return {"figures": figures, "ids": ids, "person_ids": person_ids}
     return figures

@@ -154,6 +154,324 @@ class Snapshot(models.Model):
         return self.local_area.name if self.local_area_id else "All areas"
 
 
+# --- The CSE delivery plan (seed 002): objectives, sub-objectives and actions, each
+# action with its RAG ratings, evidence and the history of every rating change. The
+# plan is the partnership's strategic document: it holds no child's identity.
+
+
+class Rag(models.TextChoices):
+    """Red, amber, green and blue (complete). Shown as a tag with the word, never
+    the colour alone."""
+
+    NOT_RATED = "none", "Not rated"
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue – complete"
+
+
+class DeliveryPlan(models.Model):
+    """A local area's delivery plan for a period, or the regional one (no area)."""
+
+    local_area = models.ForeignKey(
+        LocalArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the regional plan.",
+    )
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["local_area__name", "-period_start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="reports_deliveryplan_period_order",
+            ),
+            models.UniqueConstraint(
+                fields=["local_area", "title"],
+                name="reports_deliveryplan_unique_title",
+            ),
+            models.UniqueConstraint(
+                fields=["title"],
+                condition=models.Q(local_area__isnull=True),
+                name="reports_deliveryplan_unique_regional_title",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def area_name(self) -> str:
+        return self.local_area.name if self.local_area_id else "Regional"
+
+    @property
+    def period(self) -> str:
+        return (
+            f"{self.period_start:%B %Y} to {self.period_end:%B %Y}"
+            if self.period_start and self.period_end
+            else ""
+        )
+
+
+class DeliveryObjective(models.Model):
+    """A numbered strategic objective (1, 2 ...)."""
+
+    plan = models.ForeignKey(
+        DeliveryPlan, on_delete=models.CASCADE, related_name="objectives"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="reports_deliveryobjective_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class DeliverySubObjective(models.Model):
+    """A sub-objective of an objective (1.1, 1.2 ...)."""
+
+    objective = models.ForeignKey(
+        DeliveryObjective, on_delete=models.CASCADE, related_name="sub_objectives"
+    )
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["objective__number", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "number"],
+                name="reports_deliverysubobjective_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.text[:80]}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.objective.number}.{self.number}"
+
+
+class DeliveryAction(models.Model):
+    """One action of the plan. Its ratings change only through
+    `reports.delivery_plan.change_rag`, which writes the history."""
+
+    objective = models.ForeignKey(
+        DeliveryObjective, on_delete=models.CASCADE, related_name="actions"
+    )
+    sub_objective = models.ForeignKey(
+        DeliverySubObjective,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    position = models.PositiveSmallIntegerField()
+    description = models.TextField()
+    evidence = models.TextField(
+        "evidence expected", blank=True, help_text="What will show it is done."
+    )
+    outcomes = models.TextField("intended outcomes", blank=True)
+    accountable_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accountable_name = models.CharField(
+        "accountable (name or role)", max_length=200, blank=True
+    )
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responsible_name = models.CharField(
+        "responsible person or team", max_length=200, blank=True
+    )
+    target_date = models.DateField(null=True, blank=True)
+    timescale = models.CharField(
+        "timescale", max_length=100, blank=True, help_text='For example "Quarterly".'
+    )
+    partners = models.ManyToManyField(
+        "cse.Agency", blank=True, related_name="delivery_actions"
+    )
+    action_rag = models.CharField(
+        "action RAG", max_length=5, choices=Rag.choices, default=Rag.NOT_RATED
+    )
+    outcome_rag = models.CharField(
+        "outcome RAG", max_length=5, choices=Rag.choices, default=Rag.NOT_RATED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["objective__number", "sub_objective__number", "position", "pk"]
+        indexes = [
+            models.Index(fields=["objective", "action_rag"], name="reports_daction_rag")
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        if self.sub_objective_id:
+            return f"{self.sub_objective.reference}.{self.position}"
+        return f"{self.objective.number}.{self.position}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.action_rag == Rag.BLUE
+
+    def is_overdue_on(self, day) -> bool:
+        """Past its target date (the day after it, not on it) and not complete."""
+        return (
+            self.target_date is not None
+            and day > self.target_date
+            and not self.is_complete
+        )
+
+    @property
+    def accountable(self) -> str:
+        return _person(self.accountable_user, self.accountable_name)
+
+    @property
+    def responsible(self) -> str:
+        return _person(self.responsible_user, self.responsible_name)
+
+    @property
+    def when(self) -> str:
+        date = f"{self.target_date:%-d %B %Y}" if self.target_date else ""
+        return ", ".join(part for part in (self.timescale, date) if part)
+
+
+def _person(user, name: str) -> str:
+    if user is None:
+        return name
+    return f"{user}, {name}" if name else str(user)
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once: the trail of what happened is never rewritten."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not self._state.adding:
+            raise ValidationError("This entry cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("This entry cannot be deleted")
+
+
+class DeliveryEvidence(AppendOnly):
+    """A dated note of progress or evidence on an action."""
+
+    action = models.ForeignKey(
+        DeliveryAction, on_delete=models.CASCADE, related_name="evidence_entries"
+    )
+    text = models.TextField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-entered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Evidence on {self.action_id} at {self.entered_at:%Y-%m-%d}"
+
+
+class RagChange(AppendOnly):
+    """One change of an action's or outcome's rating, with the reason given."""
+
+    class Which(models.TextChoices):
+        ACTION = "action", "Action RAG"
+        OUTCOME = "outcome", "Outcome RAG"
+
+    action = models.ForeignKey(
+        DeliveryAction, on_delete=models.CASCADE, related_name="rag_changes"
+    )
+    which = models.CharField(max_length=7, choices=Which.choices)
+    from_rag = models.CharField(max_length=5, choices=Rag.choices)
+    to_rag = models.CharField(max_length=5, choices=Rag.choices)
+    comment = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_rag=models.F("to_rag")),
+                name="reports_ragchange_changes",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(comment=""), name="reports_ragchange_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_which_display()}: {self.from_rag} to {self.to_rag}"
+
+
+class ProfileGap(models.Model):
+    """An intelligence gap the analyst records for an area's quarterly problem profile
+    (what is not known and should be), in words that name no one. Entries are never
+    changed: a newer entry for the same quarter is added beside it."""
+
+    local_area = models.ForeignKey(
+        LocalArea, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("reporting year (the year it starts in)")
+    quarter = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    text = models.TextField("intelligence gap")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entered_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["local_area", "year", "quarter"], name="reports_gap_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Intelligence gap, Q{self.quarter} {self.year}"
+
+
 # --- outcome measures (seed 000 Appendix 9; seed 001 ch. 19) ------------------------------
 
 

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views, views_outcomes
+from . import views, views_outcomes, views_profile
+from . import views_delivery as dp
 
 app_name = "reports"
 
 urlpatterns = [
     path("dataset/", views.dataset_index, name="dataset"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("dataset/definitions/", views.definitions, name="definitions"),
     path("dataset/figures/", views.manual_entry, name="manual_entry"),
     path("dataset/snapshots/", views.snapshot_create, name="snapshot_create"),
@@ -17,6 +17,74 @@ urlpatterns = [
         "dataset/snapshots/<int:pk>/<str:item>/<str:period>/",
         views.figure_children,
         name="figure_children",
+    ),
+    # The problem profile, the trends dashboard, the persons behind item (iv).
+    path("dashboard/", views_profile.dashboard, name="dashboard"),
+    path("profile/", views_profile.profile, name="profile"),
+    path("profile/csv/", views_profile.profile_csv, name="profile_csv"),
+    path("profile/pdf/", views_profile.profile_pdf, name="profile_pdf"),
+    path("profile/gaps/", views_profile.profile_gap_create, name="profile_gap_create"),
+    path(
+        "dataset/snapshots/<int:pk>/iv/persons/<str:period>/",
+        views_profile.figure_persons,
+        name="figure_persons",
+    ),
+    # The CSE delivery plan
+    path("delivery/", dp.delivery_index, name="delivery_index"),
+    path("delivery/new/", dp.delivery_plan_create, name="delivery_plan_create"),
+    path("delivery/<int:pk>/", dp.delivery_plan_detail, name="delivery_plan_detail"),
+    path("delivery/<int:pk>/edit/", dp.delivery_plan_edit, name="delivery_plan_edit"),
+    path("delivery/<int:pk>/csv/", dp.delivery_plan_csv, name="delivery_plan_csv"),
+    path("delivery/<int:pk>/pdf/", dp.delivery_plan_pdf, name="delivery_plan_pdf"),
+    path(
+        "delivery/<int:pk>/import/",
+        dp.delivery_plan_import,
+        name="delivery_plan_import",
+    ),
+    path(
+        "delivery/<int:pk>/objectives/new/",
+        dp.delivery_objective_create,
+        name="delivery_objective_create",
+    ),
+    path(
+        "delivery/objectives/<int:pk>/",
+        dp.delivery_objective_edit,
+        name="delivery_objective_edit",
+    ),
+    path(
+        "delivery/objectives/<int:pk>/sub-objectives/new/",
+        dp.delivery_sub_objective_create,
+        name="delivery_sub_objective_create",
+    ),
+    path(
+        "delivery/sub-objectives/<int:pk>/",
+        dp.delivery_sub_objective_edit,
+        name="delivery_sub_objective_edit",
+    ),
+    path(
+        "delivery/<int:pk>/actions/new/",
+        dp.delivery_action_create,
+        name="delivery_action_create",
+    ),
+    path(
+        "delivery/actions/<int:pk>/",
+        dp.delivery_action_detail,
+        name="delivery_action_detail",
+    ),
+    path(
+        "delivery/actions/<int:pk>/edit/",
+        dp.delivery_action_edit,
+        name="delivery_action_edit",
+    ),
+    path(
+        "delivery/actions/<int:pk>/rating/",
+        dp.delivery_action_rag,
+        name="delivery_action_rag",
+    ),
+    path(
+        "delivery/actions/<int:pk>/evidence/",
+        dp.delivery_evidence_add,
+        name="delivery_evidence_add",
     ),
     # --- outcome measures and the MASE monthly snapshot ---
     path(

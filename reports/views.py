@@ -277,65 +277,6 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-DASHBOARD_MEASURES = [
-    (
-        "victims",
-        "CSE victims in the quarter",
-        lambda f: f["i_victims"]["quarter"]["total"],
-    ),
-    (
-        "missing",
-        "Frequently missing young people in the quarter",
-        lambda f: f["iii_reduction_percent"]["quarter"]["this_year"],
-    ),
-    (
-        "disrupted",
-        "Offenders disrupted in the quarter",
-        lambda f: (f["iv_offenders_disrupted"]["quarter"] or {}).get("disrupted"),
-    ),
-]
-
-
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Trends by quarter from the newest completed run of each quarter: aggregates
-    only, for every viewer (partnership managers first of all)."""
-    permissions.require(rules.may_view(request.user))
-    form = PeriodForm(request.GET or None, initial=_default_period() | {"quarter": 4})
-    area, year = None, _default_period()["year"]
-    if form.is_bound and form.is_valid():
-        area, year = form.local_area(), form.cleaned_data["year"]
-    elif rules.area_of(request.user) and not form.is_bound:
-        from cse.models import LocalArea
-
-        area = LocalArea.objects.filter(pk=rules.area_of(request.user)).first()
-    runs = {}
-    for run in Snapshot.objects.filter(
-        local_area=area, year=year, status=Snapshot.Status.DONE
-    ).order_by("quarter", "-as_at", "-pk"):
-        runs.setdefault(run.quarter, run)
-    suppress = rules.suppress_small(request.user, area)
-    charts = []
-    for slug, title, measure in DASHBOARD_MEASURES:
-        pairs = [
-            (f"Q{q}", measure(runs[q].figures) if q in runs else None)
-            for q in range(1, 5)
-        ]
-        charts.append(_chart(slug, f"{title}, {year}", "Quarter", pairs, suppress))
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "form": form,
-            "area_name": area.name if area else "All areas",
-            "year": year,
-            "charts": charts,
-            "runs": runs,
-            "suppress": suppress,
-        },
-    )
-
-
 @require_GET
 def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from reports.models import Snapshot
 
-CASTS = ["alice", "bob", "carol", "dave", "erin", "pam", "sam"]
+CASTS = ["alice", "bob", "carol", "dave", "erin", "ivy", "pam", "sam"]
 VIEW, IDENTITIES, ENTER = "view", "identities", "enter"
+PROFILE = "profile"
 CHILD_TAB, CHILD_RECORD = "child_tab", "child_record"
 OUTCOMES, MASE_FOLLOW = "outcomes", "mase_follow"
 
@@ -24,6 +25,10 @@ MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:snapshot_pdf": (VIEW, "snapshot"),
     "reports:figure_children": (IDENTITIES, "snapshot"),
     "reports:manual_entry": (ENTER, None),
+    "reports:profile": (PROFILE, None),
+    "reports:profile_csv": (PROFILE, None),
+    "reports:profile_pdf": (PROFILE, None),
+    "reports:figure_persons": (IDENTITIES, "snapshot"),
     # outcome measures and the MASE monthly snapshot
     "reports:child_outcomes": (CHILD_TAB, "child"),
     "reports:assessment_create": (CHILD_RECORD, "child"),
@@ -34,15 +39,19 @@ MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:mase_report_csv": (VIEW, None),
     "reports:mase_children": (MASE_FOLLOW, "mase"),
 }
-POST_ONLY = {"reports:snapshot_create"}
+POST_ONLY = {"reports:snapshot_create", "reports:profile_gap_create"}
 
 WANT = {
     # caseworkers and the partnership manager; never the system administrator
-    VIEW: {"alice", "bob", "carol", "dave", "erin", "pam"},
+    VIEW: {"alice", "bob", "carol", "dave", "erin", "ivy", "pam"},
     # caseworkers only: partnership managers never see identities
-    IDENTITIES: {"alice", "bob", "carol", "dave", "erin"},
+    IDENTITIES: {"alice", "bob", "carol", "dave", "erin", "ivy"},
     # police (v, vi), the partnership manager (ix, x), education staff (x)
-    ENTER: {"dave", "pam"},
+    ENTER: {"dave", "ivy", "pam"},
+    # The problem profile is the analysts' and the board's: the CSE coordinator,
+    # police intelligence and the partnership manager (aggregates only). Not
+    # practitioners, meeting staff or response officers, whose work is case by case.
+    PROFILE: {"carol", "ivy", "pam"},
     # the area's distance travelled: partnership managers and CSE coordinators
     OUTCOMES: {"carol", "pam"},
     # the children behind a MASE figure: coordinators and meeting staff
@@ -57,6 +66,7 @@ EXPECT = {
         "carol": 200,
         "dave": 404,
         "erin": 404,
+        "ivy": 404,
         "pam": 404,
         "sam": 404,
     },
@@ -66,10 +76,21 @@ EXPECT = {
         "carol": 200,
         "dave": 404,
         "erin": 404,
+        "ivy": 404,
         "pam": 404,
         "sam": 404,
     },
 }
+
+
+@pytest.fixture
+def ivy(agency_b):
+    from cse.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(
+        username="ivy", agency=agency_b, roles=[Role.POLICE_INTELLIGENCE]
+    )
 
 
 @pytest.fixture
@@ -109,15 +130,17 @@ def url_for(name: str, kind: str | None, snapshot: Snapshot, assessment=None) ->
         return reverse(name, args=["testshire", 2026, 2, "new"])
     if name == "reports:figure_children":
         return reverse(name, args=[snapshot.pk, "i_victims", "quarter"])
+    if name == "reports:figure_persons":
+        return reverse(name, args=[snapshot.pk, "quarter"])
     return reverse(name, args=[snapshot.pk]) if kind else reverse(name)
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_each_role_gets_what_the_matrix_says(
-    url_name, snapshot, assessment, client, alice, bob, carol, dave, erin, pam, sam
+    url_name, snapshot, assessment, client, alice, bob, carol, dave, erin, ivy, pam, sam
 ):
     rule, kind = MATRIX[url_name]
-    users = {u.username: u for u in (alice, bob, carol, dave, erin, pam, sam)}
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, ivy, pam, sam)}
     url = url_for(url_name, kind, snapshot, assessment)
     failures = []
     client.logout()
@@ -162,6 +185,93 @@ def test_only_coordinators_and_managers_may_compute(
     ):
         client.force_login(user)
         assert client.post(reverse("reports:snapshot_create"), data).status_code == want
+
+
+# --- The CSE delivery plan ----------------------------------------------------------
+# The plan is the partnership's strategic document, with no child in it. Readers: the
+# case-working roles and the partnership manager, for their own area's plans and the
+# regional ones (another area's plan is 404). Managing (plan, objectives, actions):
+# the area's partnership manager. Progress and ratings: the manager, the area's CSE
+# coordinators, and staff named accountable or responsible for the action (dave
+# here). System administrators: nothing (403).
+READ, MANAGE, UPDATE = "read", "manage", "update"
+DELIVERY_MATRIX: dict[str, tuple[str, str | None]] = {
+    "reports:delivery_index": (READ, None),
+    "reports:delivery_plan_create": (MANAGE, None),
+    "reports:delivery_plan_detail": (READ, "plan"),
+    "reports:delivery_plan_edit": (MANAGE, "plan"),
+    "reports:delivery_plan_csv": (READ, "plan"),
+    "reports:delivery_plan_pdf": (READ, "plan"),
+    "reports:delivery_plan_import": (MANAGE, "plan"),
+    "reports:delivery_objective_create": (MANAGE, "plan"),
+    "reports:delivery_objective_edit": (MANAGE, "objective"),
+    "reports:delivery_sub_objective_create": (MANAGE, "objective"),
+    "reports:delivery_sub_objective_edit": (MANAGE, "sub_objective"),
+    "reports:delivery_action_create": (MANAGE, "plan"),
+    "reports:delivery_action_detail": (READ, "action"),
+    "reports:delivery_action_edit": (MANAGE, "action"),
+    "reports:delivery_action_rag": (UPDATE, "action"),
+    "reports:delivery_evidence_add": (UPDATE, "action"),
+}
+DELIVERY_WANT = {
+    READ: {"alice", "bob", "carol", "dave", "erin", "ivy", "pam"},
+    MANAGE: {"pam"},
+    UPDATE: {"pam", "carol", "dave"},
+}
+OTHER = set(DELIVERY_MATRIX)  # checked by the delivery-plan tests just below
+
+
+@pytest.fixture
+def delivery(pam, dave):
+    from tests.reports.delivery_helpers import add_action, make_plan
+
+    plan = make_plan(pam)
+    action = add_action(pam, plan, responsible=dave)
+    return {
+        "plan": plan,
+        "objective": action.objective,
+        "sub_objective": action.sub_objective,
+        "action": action,
+    }
+
+
+def delivery_url(name: str, kind: str | None, delivery: dict) -> str:
+    return reverse(name, args=[delivery[kind].pk]) if kind else reverse(name)
+
+
+@pytest.mark.parametrize("url_name", sorted(DELIVERY_MATRIX))
+def test_each_role_gets_what_the_delivery_matrix_says(
+    url_name, delivery, client, alice, bob, carol, dave, erin, ivy, pam, sam
+):
+    rule, kind = DELIVERY_MATRIX[url_name]
+    users = {u.username: u for u in (alice, bob, carol, dave, erin, ivy, pam, sam)}
+    url = delivery_url(url_name, kind, delivery)
+    failures = []
+    client.logout()
+    if client.get(url).status_code != 302:
+        failures.append("anonymous")
+    for name in CASTS:
+        client.force_login(users[name])
+        status = client.get(url).status_code
+        want = 200 if name in DELIVERY_WANT[rule] else 403
+        if status != want:
+            failures.append((name, status, want))
+    assert not failures, failures
+
+
+@pytest.mark.parametrize(
+    "url_name", sorted(n for n, (_, kind) in DELIVERY_MATRIX.items() if kind)
+)
+def test_another_areas_plan_is_not_found(url_name, delivery, client):
+    from tests.factories import AgencyFactory, LocalAreaFactory, UserFactory
+
+    elsewhere = LocalAreaFactory(name="Otherton", slug="otherton")
+    agency = AgencyFactory(name="Otherton Partnership", local_area=elsewhere)
+    for role in ("partnership_manager", "cse_coordinator", "practitioner"):
+        outsider = UserFactory(username=f"other-{role}", agency=agency, roles=[role])
+        client.force_login(outsider)
+        url = delivery_url(url_name, DELIVERY_MATRIX[url_name][1], delivery)
+        assert client.get(url).status_code == 404, (role, url)
 
 
 def test_the_manager_sees_no_names_on_the_outcome_and_mase_pages(

@@ -18,6 +18,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -374,6 +375,13 @@ class Command(BaseCommand):
                 builder = DemoBuilder(areas=areas, agencies=agencies, users=users)
                 builder.build()
                 self.stdout.write(self.style.SUCCESS(builder.summary()))
+            # Other apps add their own demo data (each idempotent) through a
+            # `seed_demo(users=...)` method on their AppConfig, so the core does
+            # not import them.
+            for config in django_apps.get_app_configs():
+                hook = getattr(config, "seed_demo", None)
+                if callable(hook):
+                    self.stdout.write(hook(users=users))
         self._print_credentials(users)
 
     def _ensure_user(

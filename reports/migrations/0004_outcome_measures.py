@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cse", "0007_audit_step_up_and_break_glass_actions"),
-        ("reports", "0001_initial"),
+        ("reports", "0003_delivery_plan"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

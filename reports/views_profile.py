@@ -1,0 +1,432 @@
+"""The problem profile, the trends dashboard and the persons behind dataset item (iv).
+
+The profile and the dashboard show counts only, with the small-numbers rule outside
+the viewer's own area; who looked at (or exported) which area and quarter is audited.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from cse import audit, permissions
+from cse.csv_export import SafeWriter
+from cse.forms import Form
+from cse.models import AuditEvent, LocalArea, PersonOfInterest
+from cse.pdf import render_pdf
+
+from . import dashboard as trends
+from . import dataset, rules
+from . import profile as problem
+from .forms import QUARTERS, PeriodForm
+from .models import ReportingYear, Snapshot
+from .views import FEWER_THAN_5, _chart, shown
+
+# --- charts -------------------------------------------------------------------------------
+
+
+def _table_chart(
+    slug: str, title: str, heading: str, labels: list[str], columns, values, suppress
+) -> dict:
+    """A bar chart of the first column with a data table of every column. `values`
+    is one dict per label; a percentage column is hidden with its base count when
+    that count is suppressed (a share of 1-4 would give the count away)."""
+    key, _heading = columns[0]
+    pairs = [(label, row.get(key)) for label, row in zip(labels, values, strict=True)]
+    chart = _chart(slug, title, heading, pairs, suppress)
+    chart["columns"] = [h for _k, h in columns]
+    for row, cells in zip(chart["rows"], values, strict=True):
+        shown_cells = []
+        for name, _h in columns:
+            value = cells.get(name)
+            if name.endswith("percent"):
+                base = cells.get(_percent_base(columns))
+                if suppress and isinstance(base, int) and 1 <= base <= 4:
+                    shown_cells.append(FEWER_THAN_5)
+                elif value is None:
+                    shown_cells.append("Not available")
+                else:
+                    shown_cells.append(f"{value}%")
+            else:
+                shown_cells.append(shown(value, suppress))
+        row["cells"] = shown_cells
+        if columns[0][0].endswith("percent"):
+            row["value"] = shown_cells[0]
+            if not isinstance(cells.get(key), int | float) or row["value"] in (
+                FEWER_THAN_5,
+                "Not available",
+            ):
+                row["width"] = 0
+                row["text_x"] = 206
+    return chart
+
+
+def _percent_base(columns) -> str:
+    """The count a percentage is of: the first count column after it."""
+    return columns[1][0] if len(columns) > 1 else ""
+
+
+def _simple_chart(slug, title, heading, counts: dict, suppress) -> dict:
+    return _table_chart(
+        slug,
+        title,
+        heading,
+        list(counts),
+        [("n", "Number")],
+        [{"n": n} for n in counts.values()],
+        suppress,
+    )
+
+
+# --- problem profile ------------------------------------------------------------------------
+
+
+def _profile_period(
+    request: HttpRequest,
+) -> tuple[PeriodForm, LocalArea | None, int, int]:
+    year, quarter = dataset.quarter_ending_before(timezone.localdate())
+    own = rules.area_of(request.user)
+    area_slug = (
+        LocalArea.objects.filter(pk=own).values_list("slug", flat=True).first()
+        if own
+        else None
+    ) or "all"
+    form = PeriodForm(
+        request.GET or None,
+        initial={"area": area_slug, "year": year, "quarter": quarter},
+    )
+    if form.is_bound and form.is_valid():
+        return (
+            form,
+            form.local_area(),
+            form.cleaned_data["year"],
+            form.cleaned_data["quarter"],
+        )
+    area = LocalArea.objects.filter(slug=area_slug).first()
+    return form, area, year, quarter
+
+
+def _profile_context(user, area, year, quarter) -> dict:
+    figures = problem.compute(area=area, year=year, quarter=quarter)
+    suppress = rules.suppress_small(user, area)
+    sections = []
+    for section, title in problem.SECTIONS.items():
+        sections.append(
+            {
+                "slug": section,
+                "title": title,
+                "figures": [
+                    (label, shown(figures[s][key], suppress))
+                    for s, key, label in problem.FIGURES
+                    if s == section
+                ],
+                "charts": [
+                    _simple_chart(
+                        f"{s}-{key}".replace("_", "-"),
+                        chart_title,
+                        heading,
+                        figures[s][key],
+                        suppress,
+                    )
+                    for s, key, chart_title, heading in problem.BREAKDOWNS
+                    if s == section
+                ],
+            }
+        )
+    due = figures["missing"]["interviews_due"]
+    in_time = figures["missing"]["interviews_in_time"]
+    if due == 0:
+        rhi = "Not available (none due)"
+    elif suppress and 1 <= due <= 4:
+        rhi = FEWER_THAN_5 + " due"
+    else:
+        rhi = f"{round(100 * in_time / due)}%"
+    return {
+        "figures": figures,
+        "sections": sections,
+        "rhi_percent": rhi,
+        "suppress": suppress,
+        "gaps": list(problem.gaps_for(area, year, quarter)),
+        "area": area,
+        "year": year,
+        "quarter": quarter,
+    }
+
+
+class GapForm(Form):
+    year = forms.IntegerField(
+        label="Reporting year (the year it starts in)", min_value=2000, max_value=2100
+    )
+    quarter = forms.TypedChoiceField(
+        choices=QUARTERS, coerce=int, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label="Intelligence gap",
+        help_text="What is not known and should be. Do not name or describe anyone.",
+        widget=forms.Textarea,
+        max_length=2000,
+    )
+
+
+def _query(area, year, quarter) -> str:
+    return f"?area={area.slug if area else 'all'}&year={year}&quarter={quarter}"
+
+
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    permissions.require(problem.may_view(request.user))
+    form, area, year, quarter = _profile_period(request)
+    context = _profile_context(request.user, area, year, quarter)
+    problem.record_access(
+        by=request.user,
+        action=AuditEvent.Action.VIEW,
+        area=area,
+        year=year,
+        quarter=quarter,
+    )
+    may_record = problem.may_record_gaps(request.user)
+    return render(
+        request,
+        "reports/profile.html",
+        context
+        | {
+            "form": form,
+            "query": _query(area, year, quarter),
+            "may_record_gaps": may_record,
+            "gap_form": GapForm(initial={"year": year, "quarter": quarter})
+            if may_record
+            else None,
+        },
+    )
+
+
+@require_GET
+def profile_csv(request: HttpRequest) -> HttpResponse:
+    permissions.require(problem.may_view(request.user))
+    _form, area, year, quarter = _profile_period(request)
+    figures = problem.compute(area=area, year=year, quarter=quarter)
+    suppress = rules.suppress_small(request.user, area)
+    stream = io.StringIO()
+    writer = SafeWriter(stream)
+    writer.writerow(["area", figures["area_name"], "year", year, "quarter", quarter])
+    writer.writerow(
+        ["from", figures["period"]["start"], "to", figures["period"]["end"]]
+    )
+    writer.writerow(["section", "measure", "label", "value"])
+    for section, key, label, count in problem.rows(figures):
+        writer.writerow([section, key, label, shown(count, suppress)])
+    for gap in problem.gaps_for(area, year, quarter):
+        writer.writerow(["gaps", "recorded", gap.local_area.name, gap.text])
+    problem.record_access(
+        by=request.user,
+        action=AuditEvent.Action.EXPORT,
+        area=area,
+        year=year,
+        quarter=quarter,
+    )
+    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="problem-profile-{figures["area"]}-{year}-q{quarter}.csv"'
+    )
+    return response
+
+
+@require_GET
+def profile_pdf(request: HttpRequest) -> HttpResponse:
+    permissions.require(problem.may_view(request.user))
+    _form, area, year, quarter = _profile_period(request)
+    context = _profile_context(request.user, area, year, quarter)
+    content = render_pdf("reports/pdf/profile.html", context)
+    problem.record_access(
+        by=request.user,
+        action=AuditEvent.Action.PRINT,
+        area=area,
+        year=year,
+        quarter=quarter,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="problem-profile-'
+        f'{context["figures"]["area"]}-{year}-q{quarter}.pdf"'
+    )
+    return response
+
+
+@require_POST
+def profile_gap_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(problem.may_record_gaps(request.user))
+    form = GapForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the gap, a reporting year and a quarter")
+        return redirect("reports:profile")
+    problem.record_gap(by=request.user, **form.cleaned_data)
+    messages.success(request, "Intelligence gap recorded")
+    area = LocalArea.objects.get(pk=rules.area_of(request.user))
+    return redirect(
+        reverse("reports:profile")
+        + _query(area, form.cleaned_data["year"], form.cleaned_data["quarter"])
+    )
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+class DashboardForm(Form):
+    """An area (or all areas) and a range of reporting quarters."""
+
+    area = forms.ChoiceField(label="Area")
+    from_year = forms.IntegerField(
+        label="From reporting year", min_value=2000, max_value=2100
+    )
+    from_quarter = forms.TypedChoiceField(
+        label="From quarter", choices=QUARTERS, coerce=int
+    )
+    to_year = forms.IntegerField(
+        label="To reporting year", min_value=2000, max_value=2100
+    )
+    to_quarter = forms.TypedChoiceField(
+        label="To quarter", choices=QUARTERS, coerce=int
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("all", "All areas")] + [
+            (area.slug, area.name) for area in LocalArea.objects.order_by("name")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        first = (data.get("from_year"), data.get("from_quarter"))
+        last = (data.get("to_year"), data.get("to_quarter"))
+        if None not in first and None not in last:
+            if first > last:
+                self.add_error(
+                    "to_year", "The last quarter must not be before the first"
+                )
+            elif (last[0] - first[0]) * 4 + last[1] - first[1] >= trends.MAX_QUARTERS:
+                self.add_error(
+                    "to_year",
+                    f"Show at most {trends.MAX_QUARTERS} quarters at a time",
+                )
+        return data
+
+    def local_area(self) -> LocalArea | None:
+        slug = self.cleaned_data["area"]
+        return None if slug == "all" else LocalArea.objects.get(slug=slug)
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Trends by quarter for the viewer's area (or any area, or all areas): counts
+    only, for every viewer of the dataset (partnership managers first of all)."""
+    permissions.require(rules.may_view(request.user))
+    last = dataset.quarter_ending_before(timezone.localdate())
+    first = (last[0] - 1, last[1] + 1) if last[1] < 4 else (last[0], 1)
+    own = rules.area_of(request.user)
+    own_area = LocalArea.objects.filter(pk=own).first() if own else None
+    form = DashboardForm(
+        request.GET or None,
+        initial={
+            "area": own_area.slug if own_area else "all",
+            "from_year": first[0],
+            "from_quarter": first[1],
+            "to_year": last[0],
+            "to_quarter": last[1],
+        },
+    )
+    area = own_area
+    if form.is_bound and form.is_valid():
+        area = form.local_area()
+        first = (form.cleaned_data["from_year"], form.cleaned_data["from_quarter"])
+        last = (form.cleaned_data["to_year"], form.cleaned_data["to_quarter"])
+    quarters = trends.quarters_between(area, first, last)
+    values = trends.compute(area=area, quarters=quarters)
+    suppress = rules.suppress_small(request.user, area)
+    labels = [q.label for q in quarters]
+    charts = [
+        _table_chart(
+            measure.slug,
+            measure.title,
+            "Quarter",
+            labels,
+            measure.columns,
+            values[measure.slug],
+            suppress,
+        )
+        for measure in trends.MEASURES
+    ]
+    audit.record(
+        by=request.user,
+        action=AuditEvent.Action.VIEW,
+        summary=f"Viewed the dashboard for {area.name if area else 'all areas'}",
+        detail={
+            "report": "dashboard",
+            "area": area.slug if area else "all",
+            "from": list(first),
+            "to": list(last),
+        },
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "area_name": area.name if area else "All areas",
+            "quarters": quarters,
+            "charts": charts,
+            "suppress": suppress,
+            "may_view_profile": problem.may_view(request.user),
+        },
+    )
+
+
+# --- the persons behind dataset item (iv) ---------------------------------------------------
+
+
+@require_GET
+def figure_persons(request: HttpRequest, pk: int, period: str) -> HttpResponse:
+    """The persons of interest behind "offenders disrupted", recomputed for the
+    snapshot's area and period, and only those the user may see."""
+    permissions.require(rules.sees_identities(request.user))
+    permissions.require(rules.may_view(request.user))
+    snapshot = get_object_or_404(Snapshot.objects.select_related("local_area"), pk=pk)
+    if period not in dataset.PERIODS:
+        raise Http404("No such figure")
+    start_month = ReportingYear.start_month_for(snapshot.local_area_id)
+    span = (
+        dataset.quarter_period(snapshot.year, snapshot.quarter, start_month)
+        if period == "quarter"
+        else dataset.year_to_date(snapshot.year, snapshot.quarter, start_month)
+    )
+    ids = dataset.offenders_ids(snapshot.local_area_id, span, snapshot.as_at)[
+        "disrupted"
+    ]
+    persons = list(
+        permissions.visible(request.user, PersonOfInterest)
+        .filter(pk__in=ids)
+        .order_by("surname", "forename", "pk")[:500]
+    )
+    audit.record_many(
+        by=request.user,
+        action=AuditEvent.Action.LIST,
+        subjects=persons,
+        summary="Listed the persons behind dataset figure iv_offenders_disrupted",
+    )
+    return render(
+        request,
+        "reports/profile_figure_persons.html",
+        {
+            "snapshot": snapshot,
+            "period": period,
+            "persons": persons,
+            "total": len(ids),
+            "hidden": len(ids) - len(persons),
+        },
+    )
