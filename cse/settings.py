@@ -302,6 +302,12 @@ CELERY_BEAT_SCHEDULE["reports-quarter-end-snapshots"] = {
     "task": "reports.tasks.quarter_end_snapshots",
     "schedule": crontab(hour=4, minute=15),
 }
+# The MASE data snapshot of the month just ended is stored on the 1st; run daily so a
+# missed day catches up (one stored snapshot per area and month, by constraint).
+CELERY_BEAT_SCHEDULE["reports-mase-month-snapshots"] = {
+    "task": "reports.tasks.mase_month_snapshots",
+    "schedule": crontab(hour=4, minute=25),
+}
 # --- end reports ---
 
 EMAIL_BACKEND = os.environ.get(

@@ -18,6 +18,18 @@ class ReportsConfig(AppConfig):
             )
         )
 
+        from cse.models import Subject
+        from cse.views.common import Tab, add_tab
+
+        add_tab(
+            Tab(
+                "Outcomes",
+                "reports:child_outcomes",
+                frozenset({Subject.Kind.CHILD}),
+                60,
+            )
+        )
+
     def seed_demo(self, *, users: dict) -> str:
         """Called by `manage.py seed_demo`: the demonstration delivery plan."""
         from . import delivery_plan

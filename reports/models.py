@@ -470,3 +470,108 @@ class ProfileGap(models.Model):
 
     def __str__(self) -> str:
         return f"Intelligence gap, Q{self.quarter} {self.year}"
+
+
+# --- outcome measures (seed 000 Appendix 9; seed 001 ch. 19) ------------------------------
+
+
+class OutcomeAssessment(models.Model):
+    """One recording of a child's outcome measures, at the start of a plan or at a
+    review. Never changed once saved: a correction is a new assessment that
+    supersedes this one, so who recorded which values and when is kept."""
+
+    class Occasion(models.TextChoices):
+        PLAN_START = "plan_start", "Start of the plan (baseline)"
+        REVIEW = "review", "Plan review"
+
+    child = models.ForeignKey(
+        "cse.Child", on_delete=models.CASCADE, related_name="outcome_assessments"
+    )
+    plan = models.ForeignKey(
+        "cse.ChildPlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occasion = models.CharField(max_length=12, choices=Occasion.choices)
+    assessed_on = models.DateField()
+    # {measure key: value}; a measure not assessed is left out. The measures and their
+    # scales are data in reports.outcomes.MEASURES.
+    values = models.JSONField(default=dict)
+    notes = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    correction_reason = models.TextField(blank=True)
+    agency = models.ForeignKey("cse.Agency", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assessed_on", "recorded_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["child", "assessed_on"], name="reports_outcome_child_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome measures of {self.assessed_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not self._state.adding:
+            raise ValidationError("An outcome assessment cannot be changed")
+        super().save(*args, **kwargs)
+
+
+# --- the MASE monthly data snapshot (seed 004 MASE terms of reference) -------------------
+
+
+class MaseSnapshot(models.Model):
+    """The MASE figures for one calendar month, stored once the month has ended so
+    that what was reported to the sub-group can be shown again unchanged."""
+
+    local_area = models.ForeignKey(
+        LocalArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for all areas together.",
+    )
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_area", "year", "month"],
+                condition=models.Q(local_area__isnull=False),
+                name="reports_masesnapshot_one_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "month"],
+                condition=models.Q(local_area__isnull=True),
+                name="reports_masesnapshot_one_per_month_all",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MASE data snapshot {self.month:02d}/{self.year}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not self._state.adding:
+            raise ValidationError("A stored MASE snapshot cannot be changed")
+        super().save(*args, **kwargs)

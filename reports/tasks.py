@@ -15,3 +15,10 @@ def compute_snapshot(snapshot_id: int) -> bool:
 @shared_task
 def quarter_end_snapshots() -> int:
     return services.schedule_quarter_end()
+
+
+@shared_task
+def mase_month_snapshots() -> int:
+    from . import mase_snapshot
+
+    return mase_snapshot.store_previous_month()

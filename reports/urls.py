@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_profile
+from . import views, views_outcomes, views_profile
 from . import views_delivery as dp
 
 app_name = "reports"
@@ -86,4 +86,32 @@ urlpatterns = [
         dp.delivery_evidence_add,
         name="delivery_evidence_add",
     ),
+    # --- outcome measures and the MASE monthly snapshot ---
+    path(
+        "children/<int:pk>/outcomes/",
+        views_outcomes.child_outcomes,
+        name="child_outcomes",
+    ),
+    path(
+        "children/<int:pk>/outcomes/new/",
+        views_outcomes.assessment_create,
+        name="assessment_create",
+    ),
+    path(
+        "children/<int:pk>/outcomes/<int:assessment>/correct/",
+        views_outcomes.assessment_correct,
+        name="assessment_correct",
+    ),
+    path("outcomes/", views_outcomes.outcomes_report, name="outcomes_report"),
+    path(
+        "outcomes/csv/", views_outcomes.outcomes_report_csv, name="outcomes_report_csv"
+    ),
+    path("mase/", views_outcomes.mase_report, name="mase_report"),
+    path("mase/csv/", views_outcomes.mase_report_csv, name="mase_report_csv"),
+    path(
+        "mase/<slug:area>/<int:year>/<int:month>/<str:figure>/",
+        views_outcomes.mase_children,
+        name="mase_children",
+    ),
+    # --- end outcome measures ---
 ]

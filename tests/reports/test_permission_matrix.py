@@ -13,6 +13,8 @@ from reports.models import Snapshot
 CASTS = ["alice", "bob", "carol", "dave", "erin", "ivy", "pam", "sam"]
 VIEW, IDENTITIES, ENTER = "view", "identities", "enter"
 PROFILE = "profile"
+CHILD_TAB, CHILD_RECORD = "child_tab", "child_record"
+OUTCOMES, MASE_FOLLOW = "outcomes", "mase_follow"
 
 MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:dataset": (VIEW, None),
@@ -27,6 +29,15 @@ MATRIX: dict[str, tuple[str, str | None]] = {
     "reports:profile_csv": (PROFILE, None),
     "reports:profile_pdf": (PROFILE, None),
     "reports:figure_persons": (IDENTITIES, "snapshot"),
+    # outcome measures and the MASE monthly snapshot
+    "reports:child_outcomes": (CHILD_TAB, "child"),
+    "reports:assessment_create": (CHILD_RECORD, "child"),
+    "reports:assessment_correct": (CHILD_RECORD, "assessment"),
+    "reports:outcomes_report": (OUTCOMES, None),
+    "reports:outcomes_report_csv": (OUTCOMES, None),
+    "reports:mase_report": (VIEW, None),
+    "reports:mase_report_csv": (VIEW, None),
+    "reports:mase_children": (MASE_FOLLOW, "mase"),
 }
 POST_ONLY = {"reports:snapshot_create", "reports:profile_gap_create"}
 
@@ -41,6 +52,34 @@ WANT = {
     # police intelligence and the partnership manager (aggregates only). Not
     # practitioners, meeting staff or response officers, whose work is case by case.
     PROFILE: {"carol", "ivy", "pam"},
+    # the area's distance travelled: partnership managers and CSE coordinators
+    OUTCOMES: {"carol", "pam"},
+    # the children behind a MASE figure: coordinators and meeting staff
+    MASE_FOLLOW: {"bob", "carol"},
+}
+# Rules on one child (agency A's, not shared): 404 for anyone who cannot see it,
+# 403 for those who can see it but may not record.
+EXPECT = {
+    CHILD_TAB: {
+        "alice": 200,
+        "bob": 200,
+        "carol": 200,
+        "dave": 404,
+        "erin": 404,
+        "ivy": 404,
+        "pam": 404,
+        "sam": 404,
+    },
+    CHILD_RECORD: {
+        "alice": 200,
+        "bob": 403,
+        "carol": 200,
+        "dave": 404,
+        "erin": 404,
+        "ivy": 404,
+        "pam": 404,
+        "sam": 404,
+    },
 }
 
 
@@ -69,7 +108,26 @@ def snapshot(db, area):
     return made
 
 
-def url_for(name: str, kind: str | None, snapshot: Snapshot) -> str:
+@pytest.fixture
+def assessment(child, alice):
+    from reports import outcomes
+
+    return outcomes.record_assessment(
+        by=alice,
+        child=child,
+        occasion="plan_start",
+        assessed_on=timezone.localdate(),
+        values={"self_esteem": 4},
+    )
+
+
+def url_for(name: str, kind: str | None, snapshot: Snapshot, assessment=None) -> str:
+    if kind == "child":
+        return reverse(name, args=[assessment.child_id])
+    if kind == "assessment":
+        return reverse(name, args=[assessment.child_id, assessment.pk])
+    if kind == "mase":
+        return reverse(name, args=["testshire", 2026, 2, "new"])
     if name == "reports:figure_children":
         return reverse(name, args=[snapshot.pk, "i_victims", "quarter"])
     if name == "reports:figure_persons":
@@ -79,11 +137,11 @@ def url_for(name: str, kind: str | None, snapshot: Snapshot) -> str:
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
 def test_each_role_gets_what_the_matrix_says(
-    url_name, snapshot, client, alice, bob, carol, dave, erin, ivy, pam, sam
+    url_name, snapshot, assessment, client, alice, bob, carol, dave, erin, ivy, pam, sam
 ):
     rule, kind = MATRIX[url_name]
     users = {u.username: u for u in (alice, bob, carol, dave, erin, ivy, pam, sam)}
-    url = url_for(url_name, kind, snapshot)
+    url = url_for(url_name, kind, snapshot, assessment)
     failures = []
     client.logout()
     response = client.get(url)
@@ -92,7 +150,10 @@ def test_each_role_gets_what_the_matrix_says(
     for name in CASTS:
         client.force_login(users[name])
         status = client.get(url).status_code
-        want = 200 if name in WANT[rule] else 403
+        if rule in EXPECT:
+            want = EXPECT[rule][name]
+        else:
+            want = 200 if name in WANT[rule] else 403
         if status != want:
             failures.append((name, status, want))
     assert not failures, failures
@@ -211,3 +272,47 @@ def test_another_areas_plan_is_not_found(url_name, delivery, client):
         client.force_login(outsider)
         url = delivery_url(url_name, DELIVERY_MATRIX[url_name][1], delivery)
         assert client.get(url).status_code == 404, (role, url)
+
+
+def test_the_manager_sees_no_names_on_the_outcome_and_mase_pages(
+    client, pam, alice, bob, child, assessment
+):
+    from meetings.models import AgendaItem, Meeting, MeetingType
+    from reports import outcomes
+
+    outcomes.record_assessment(
+        by=alice,
+        child=child,
+        occasion="review",
+        assessed_on=timezone.localdate(),
+        values={"self_esteem": 6},
+    )
+    kind = MeetingType.objects.create(
+        local_area=alice.agency.local_area, name="MASE", slug="mase", forum="mase"
+    )
+    meeting = Meeting.objects.create(
+        meeting_type=kind,
+        local_area=kind.local_area,
+        organiser_agency=bob.agency,
+        starts_at=timezone.now(),
+        created_by=bob,
+    )
+    AgendaItem.objects.create(
+        meeting=meeting, position=1, section="child", subject=child, added_by=bob
+    )
+    today = timezone.localdate()
+    month = f"?area=testshire&year={today.year}&month={today.month}"
+    client.force_login(pam)
+    for name in (
+        "reports:outcomes_report",
+        "reports:outcomes_report_csv",
+        "reports:mase_report",
+        "reports:mase_report_csv",
+        "reports:dataset",
+    ):
+        query = month if name.startswith("reports:mase") else ""
+        response = client.get(reverse(name) + query)
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert "Testchild" not in text and "Sampleton" not in text
+        assert child.reference not in text
