@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
 from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
+from cse.stepup import step_up_required
 from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
 from disruption import cawn_rules, forms, services
 from disruption import permissions as rules
@@ -177,6 +178,7 @@ def cawn_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@step_up_required
 def cawn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     pdf = render_cawn_pdf(cawn)

@@ -16,6 +16,7 @@ from .records import (
     VehicleUserObjectPermission,
 )
 from .referrals import Forum, Referral
+from .sessions import UserSession
 from .subjects import (
     Address,
     Alias,
@@ -66,6 +67,7 @@ __all__ = [
     "Subject",
     "SubjectAccess",
     "User",
+    "UserSession",
     "UserRole",
     "Vehicle",
     "VehicleGroupObjectPermission",
