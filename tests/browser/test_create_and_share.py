@@ -216,9 +216,11 @@ def test_practitioner_records_links_and_shares_a_child(
 
     # 6. dave (agency B) sees the child, but not the person or location, which were not shared.
     sign_out(page)
+    ensure_authenticator(dave)
     page.get_by_label("Username").fill("dave")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, dave)
     expect(page.get_by_role("heading", level=1, name="Hello Dave")).to_be_visible()
     page.goto(child_url)
     expect(
