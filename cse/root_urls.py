@@ -46,7 +46,7 @@ urlpatterns = [
         "account/security-key/", account.security_key_setup, name="security_key_setup"
     ),
     path("account/security/", account.account_security, name="account_security"),
-    path("account/webauthn/", include("django_otp_webauthn.urls")),
+    path("account/webauthn/", include(account.webauthn_urls())),
     path(
         "password/reset/",
         account.PasswordResetView.as_view(),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.views import CompleteCredentialRegistrationView
 
 from cse import audit, stepup, two_factor
 from cse.forms import AuthenticatorForm, PasswordResetForm, SecondFactorForm
@@ -221,3 +222,30 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         )
         email_security_notice.delay_on_commit(user.pk, "password_reset")
         return response
+
+
+class SecurityKeyRegistered(CompleteCredentialRegistrationView):
+    """django-otp-webauthn's last registration step, plus what every factor change
+    gets here: an audit event and an e-mail to the account holder."""
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        if response.status_code == 200:
+            two_factor.factor_changed(
+                self.request, self.request.user, "Registered a security key"
+            )
+        return response
+
+
+def webauthn_urls():
+    """The package's URLs under its namespace, with the registration step above."""
+    from django.urls import path
+    from django_otp_webauthn import urls
+
+    patterns = [
+        path("registration/complete/", SecurityKeyRegistered.as_view(), name=p.name)
+        if p.name == "credential-registration-complete"
+        else p
+        for p in urls.urlpatterns
+    ]
+    return patterns, urls.app_name

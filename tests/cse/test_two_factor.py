@@ -342,3 +342,29 @@ def test_the_test_helper_marks_force_login_verified(client, alice):
     assert DEVICE_ID_SESSION_KEY in client.session
     verify_client(client, alice)
     assert TOTPDevice.objects.filter(user=alice).count() == 1
+
+
+@pytest.mark.django_db
+def test_registering_a_security_key_is_audited_and_emailed(
+    client_for, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.http import JsonResponse
+    from django_otp_webauthn.views import CompleteCredentialRegistrationView
+
+    monkeypatch.setattr(
+        CompleteCredentialRegistrationView,
+        "post",
+        lambda self, *args, **kwargs: JsonResponse({"id": 1}),
+    )
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("otp_webauthn:credential-registration-complete"),
+            "{}",
+            content_type="application/json",
+        )
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(
+        user=alice, action=AuditEvent.Action.FACTOR_CHANGE
+    ).exists()
+    assert mail.outbox[-1].subject.endswith("Your sign-in factors were changed")
