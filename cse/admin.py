@@ -7,7 +7,7 @@ the app's own pages, which scope and audit every access.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from cse import permissions
+from cse import permissions, two_factor
 from cse.models import Agency, LocalArea, User, UserRole
 
 
@@ -52,6 +52,40 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "is_active"]
     list_filter = ["agency__local_area", "agency", "is_active"]
     inlines = [UserRoleInline]
+    actions = ["end_sessions", "deactivate", "reset_factors"]
+
+    @admin.action(description="End all their sessions", permissions=["change"])
+    def end_sessions(self, request, queryset) -> None:
+        ended = sum(
+            two_factor.end_sessions(user, by=request.user, reason="by an administrator")
+            for user in queryset
+        )
+        self.message_user(request, f"Ended {ended} session(s).")
+
+    @admin.action(
+        description="Deactivate them and end their sessions", permissions=["change"]
+    )
+    def deactivate(self, request, queryset) -> None:
+        for user in queryset.exclude(pk=request.user.pk):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            two_factor.end_sessions(user, by=request.user, reason="deactivated")
+        self.message_user(request, "Deactivated, and their sessions ended.")
+
+    @admin.action(
+        description="Reset their sign-in factors (they set up again at next sign-in)",
+        permissions=["change"],
+    )
+    def reset_factors(self, request, queryset) -> None:
+        for user in queryset:
+            two_factor.reset_factors(user, by=request.user)
+        self.message_user(request, "Sign-in factors reset, and their sessions ended.")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            two_factor.end_sessions(obj, by=request.user, reason="deactivated")
+
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (

@@ -1,4 +1,5 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit trail.
+"""Sign-ins, sign-outs and failed sign-ins go to the audit trail (the second
+factor, which comes after the sign-in, is audited by its own page).
 
 Django announces these only through its auth signals, so this is the one place the
 project listens to signals. The username tried is not kept for failed attempts
@@ -16,7 +17,7 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from cse import audit, stepup
+from cse import audit, stepup, two_factor
 from cse.models import AuditEvent, User
 from cse.security import SIGNED_IN_AT
 
@@ -28,12 +29,16 @@ def _logged_in(sender, request, user: User, **kwargs) -> None:
         # The absolute session limit counts from here (cse.security).
         request.session[SIGNED_IN_AT] = time.time()
         stepup.mark_checked(request)
+        # Indexed so that an administrator can end all of the user's sessions.
+        two_factor.record_session(request, user)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user: User | None, **kwargs) -> None:
     if user is not None:
         audit.record(by=user, action=AuditEvent.Action.LOGOUT)
+    if request is not None:
+        two_factor.forget_session(request)
 
 
 @receiver(user_login_failed)

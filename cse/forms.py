@@ -5,7 +5,9 @@ scoped through cse.permissions."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 
 from cse import permissions
@@ -558,10 +560,12 @@ class ReferralForm(Form):
 
 
 class StepUpForm(Form):
-    """The password again, for an action that needs a fresh check."""
+    """The password again, or a current authenticator code, for an action that needs
+    a fresh check. No password may be six digits (at least 12 characters), so a
+    six-digit answer is taken as a code; each code works once."""
 
     password = forms.CharField(
-        label="Your password",
+        label="Your password, or a code from your authenticator app",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -571,7 +575,16 @@ class StepUpForm(Form):
         self.user = user
 
     def clean_password(self) -> str:
+        from cse import two_factor
+
         password = self.cleaned_data["password"]
+        if two_factor.CODE.match(password.strip()):
+            device, wait = two_factor.check_code(self.user, password)
+            if device is None:
+                raise ValidationError(
+                    _wait_message(wait) or "The code is not right", code="invalid"
+                )
+            return password
         if not self.user.check_password(password):
             raise ValidationError("The password is not right", code="invalid")
         return password
@@ -614,3 +627,116 @@ class BreakGlassReviewForm(Form):
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, label="Comment"
     )
+
+
+def _wait_message(wait: int | None) -> str:
+    if wait is None:
+        return ""
+    return f"Too many wrong codes. Wait {wait} seconds, then try again"
+
+
+class SecondFactorForm(Form):
+    """The code from the user's authenticator app, or one of their recovery codes."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="Or one of your recovery codes if you do not have your phone.",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.device = None
+
+    def clean_code(self) -> str:
+        from cse import two_factor
+
+        code = self.cleaned_data["code"]
+        self.device, wait = two_factor.check_code(self.user, code)
+        if self.device is None:
+            raise ValidationError(
+                _wait_message(wait) or "The code is not right or was used already",
+                code="invalid",
+            )
+        return code
+
+
+class AuthenticatorForm(Form):
+    """The first code from a newly scanned authenticator, proving it was set up."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+    def __init__(self, *args, device, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self) -> str:
+        from cse import two_factor
+
+        code = self.cleaned_data["code"]
+        if not two_factor.confirm_authenticator(self.device, code):
+            raise ValidationError(
+                "The code is not right. Check the app shows this service, and "
+                "enter the code it shows now",
+                code="invalid",
+            )
+        return code
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset request, answered the same whether or not the address is known.
+    A reset e-mail goes, through the task queue, only to active users with that
+    address, and to each at most PASSWORD_RESETS_PER_HOUR times an hour."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def save(self, *args, **kwargs) -> None:
+        import datetime
+
+        from django.utils import timezone
+
+        from cse import audit
+        from cse.models import AuditEvent
+        from cse.tasks import email_password_reset
+
+        hour_ago = timezone.now() - datetime.timedelta(hours=1)
+        for user in self.get_users(self.cleaned_data["email"]):
+            recent = AuditEvent.objects.filter(
+                action=AuditEvent.Action.PASSWORD_RESET,
+                detail__user_id=user.pk,
+                detail__stage="requested",
+                at__gte=hour_ago,
+            ).count()
+            if recent >= settings.PASSWORD_RESETS_PER_HOUR:
+                continue
+            audit.record(
+                by=None,
+                action=AuditEvent.Action.PASSWORD_RESET,
+                summary="Password reset requested",
+                detail={"user_id": user.pk, "stage": "requested"},
+            )
+            email_password_reset.delay_on_commit(user.pk)

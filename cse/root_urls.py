@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from cse import views
 from cse.forms import SignInForm
+from cse.views import account
 from cse.views.account import PasswordChangeView
 from cse.views.stepup import step_up
 
@@ -29,6 +30,43 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("confirm-identity/", step_up, name="step_up"),
+    path("sign-in/code/", account.second_factor, name="second_factor"),
+    path(
+        "account/authenticator/",
+        account.authenticator_setup,
+        name="authenticator_setup",
+    ),
+    path("account/recovery-codes/", account.recovery_codes, name="recovery_codes"),
+    path(
+        "account/recovery-codes/new/",
+        account.recovery_codes_new,
+        name="recovery_codes_new",
+    ),
+    path(
+        "account/security-key/", account.security_key_setup, name="security_key_setup"
+    ),
+    path("account/security/", account.account_security, name="account_security"),
+    path("account/webauthn/", include(account.webauthn_urls())),
+    path(
+        "password/reset/",
+        account.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("health/", views.health, name="health"),
     path("administration/site/", admin.site.urls),

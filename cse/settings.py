@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -78,6 +79,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "crispy_forms",
     "cse",
     "screening",
@@ -94,7 +99,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cse.two_factor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cse.middleware.RequestContextMiddleware",
@@ -161,6 +168,20 @@ AXES_COOLOFF_TIME = "cse.lockout.cool_off"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in for everyone (cse/two_factor.py): an authenticator app (TOTP,
+# each code accepted once, one step of clock drift either way) with single-use
+# recovery codes; users holding one of STRONG_FACTOR_ROLES must use a security key
+# (WebAuthn) instead, e.g. STRONG_FACTOR_ROLES=system_administrator,police_intelligence
+OTP_TOTP_ISSUER = "CSE case management"
+OTP_TOTP_TOLERANCE = 1
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODES = 10
+STRONG_FACTOR_ROLES = env_list("STRONG_FACTOR_ROLES")
+# Password reset links last an hour; at most this many reset e-mails an hour per account.
+PASSWORD_RESET_TIMEOUT = 3600
+PASSWORD_RESETS_PER_HOUR = 3
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cse:home"
@@ -329,6 +350,19 @@ EMAIL_SUBJECT_PREFIX = "[CSE case management] "
 
 # Where links in e-mails point; e-mails carry links, never personal data.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Security keys (WebAuthn) are bound to this site: its host name and origin, from
+# SITE_URL unless set apart. A key is a second factor here, never a password.
+# Browsers allow keys over plain HTTP only on localhost (a local trial).
+_site = urlsplit(SITE_URL)
+_key_host = _site.hostname if _site.scheme == "https" else "localhost"
+OTP_WEBAUTHN_RP_NAME = "CSE case management"
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or _key_host
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    f"{_site.scheme}://{_key_host}" + (f":{_site.port}" if _site.port else ""),
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -49,17 +50,37 @@ def safe_next(request: HttpRequest, default: str = "cse:home") -> str:
     return reverse(default)
 
 
-def step_up_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if is_recent(request):
-            return view(request, *args, **kwargs)
-        if request.method == "POST":
-            messages.info(
-                request,
-                "For your security, confirm it is you again, then submit the form.",
-            )
-        return redirect(confirm_url(request.path))
+def _return_to(request: HttpRequest) -> str:
+    """Where to come back to: the page itself for a GET; for a POST the page the form
+    was on (a POST-only address would answer a GET with 405)."""
+    if request.method == "POST":
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        if referer.netloc == request.get_host() and referer.path:
+            return referer.path + (f"?{referer.query}" if referer.query else "")
+    return request.get_full_path()
 
-    wrapped.step_up = True
-    return wrapped
+
+def step_up_required(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    when: Callable[[HttpRequest], bool] | None = None,
+):
+    """``@step_up_required``, or ``@step_up_required(when=...)`` for a view that
+    needs the check only for some requests (e.g. its CSV download)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if is_recent(request) or (when is not None and not when(request)):
+                return view(request, *args, **kwargs)
+            if request.method == "POST":
+                messages.info(
+                    request,
+                    "For your security, confirm it is you again, then submit the form.",
+                )
+            return redirect(confirm_url(_return_to(request)))
+
+        wrapped.step_up = True
+        return wrapped
+
+    return decorate(view) if view is not None else decorate

@@ -55,6 +55,25 @@ SECURITY_NOTICES = {
         "The password for your account was changed and your other sessions were ended. "
         "If you did not do this, tell your system administrator now.",
     ),
+    "password_reset": (
+        "Your password was reset",
+        "The password for your account was reset through the link sent to this "
+        "address, and your sessions were ended. If you did not do this, tell your "
+        "system administrator now.",
+    ),
+    "factor_changed": (
+        "Your sign-in factors were changed",
+        "An authenticator app, security key or set of recovery codes was added to or "
+        "replaced on your account. If you did not do this, tell your system "
+        "administrator now.",
+    ),
+    "factors_reset": (
+        "Your sign-in factors were reset",
+        "A system administrator removed the authenticator apps, security keys and "
+        "recovery codes from your account and ended your sessions. You will set up "
+        "an authenticator app the next time you sign in. If you did not ask for "
+        "this, tell your system administrator now.",
+    ),
 }
 
 
@@ -70,6 +89,43 @@ def email_security_notice(user_id: int, kind: str) -> None:
     send_mail(
         subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
         message=f"{body}\n\n{settings.SITE_URL}\n\nOFFICIAL-SENSITIVE",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_password_reset(user_id: int) -> None:
+    """Send an active user a link to choose a new password. The link works once and
+    for PASSWORD_RESET_TIMEOUT seconds; the subject is fixed and the e-mail names no one.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from cse.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or not user.has_usable_password():
+        return
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string(
+        "emails/password_reset.txt",
+        {
+            "link": settings.SITE_URL.rstrip("/") + path,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        },
+    )
+    send_mail(
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}Reset your password",
+        message=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )

@@ -180,6 +180,7 @@ def cawn_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@step_up_required
 def cawn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     pdf = render_cawn_pdf(cawn)

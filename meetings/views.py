@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
 from cse.models import AuditEvent, Subject
+from cse.stepup import step_up_required
 from cse.views.common import detail_url
 from cse.views.records import _apply_errors
 
@@ -263,6 +264,7 @@ def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
+@step_up_required
 def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.can_run(request.user, meeting))
@@ -550,6 +552,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@step_up_required
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.sees_items(request.user, meeting))
@@ -585,6 +588,7 @@ def document_status(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     )
 
 
+@step_up_required
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """The rendered PDF, only through this permission-checked, audited view."""
     meeting, document = _document(request, pk, document_pk)

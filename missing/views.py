@@ -27,6 +27,7 @@ from cse.csv_export import SafeWriter
 from cse.dates import LONDON
 from cse.importing import ImportRejected
 from cse.models import AuditEvent, Child, Link, Role, Subject
+from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 from missing import forms, services
 from missing.importing import import_reports, read_text
@@ -223,6 +224,7 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def interview_share(request: HttpRequest, pk: int) -> HttpResponse:
     interview = _interview_for(request, pk)
     permissions.require(permissions.can_share(request.user, interview.child))
@@ -367,6 +369,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
 
 
+@step_up_required(when=lambda request: request.GET.get("format") == "csv")
 def cmog_list(request: HttpRequest) -> HttpResponse:
     """Children meeting the CMOG missing criteria as at a date, in the page or CSV;
     only children the user can see."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cse import audit, permissions
 from cse.models import AuditEvent
 from cse.pdf import render_pdf
+from cse.stepup import step_up_required
 
 from . import dataset, export, rules, services
 from .forms import ManualFigureForm, PeriodForm
@@ -278,6 +279,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)
     if snapshot.status != Snapshot.Status.DONE:
@@ -311,6 +313,7 @@ def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The board's PDF: the figures, the profile and the charts; never identities."""
     snapshot = _snapshot_for(request, pk)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cse import audit, permissions
 from cse import services as core_services
 from cse.models import AuditEvent, Child, PersonOfInterest
+from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 
 from . import access, services
@@ -249,6 +250,7 @@ def _persons(user, screening: Screening) -> dict:
     }
 
 
+@step_up_required
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     screening = access.get_screening_or_404(request.user, pk)
     if screening.is_draft:

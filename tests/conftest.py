@@ -130,3 +130,49 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` signs in with both factors, as the suite assumes:
+    the user gets a confirmed authenticator if they have none, and the session is
+    marked as verified by it. For the password-only state use `unverified_client_for`
+    (or set `client.second_factor = False` before force_login)."""
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if getattr(self, "second_factor", True):
+            verify_client(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
+def verify_client(client, user):
+    """Mark a signed-in test client's session as having passed the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=True
+        )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def unverified_client_for(client):
+    """Sign a cast member in with the password only: `unverified_client_for(alice)`."""
+
+    def login(user):
+        client.second_factor = False
+        client.force_login(user)
+        return client
+
+    return login

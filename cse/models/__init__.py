@@ -17,6 +17,7 @@ from .records import (
     VehicleUserObjectPermission,
 )
 from .referrals import Forum, Referral
+from .sessions import UserSession
 from .subjects import (
     Address,
     Alias,
@@ -68,6 +69,7 @@ __all__ = [
     "Subject",
     "SubjectAccess",
     "User",
+    "UserSession",
     "UserRole",
     "Vehicle",
     "VehicleGroupObjectPermission",

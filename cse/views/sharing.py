@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import forms, permissions, services
 from cse.models import SharingDecision, Subject, SubjectAccess
+from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 from cse.views.records import _apply_errors
 
@@ -40,6 +41,7 @@ def sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def share_create(request: HttpRequest, pk: int) -> HttpResponse:
     subject = open_subject(request, Subject, pk, audit_view=False)
     permissions.require(permissions.can_share(request.user, subject))
@@ -78,6 +80,7 @@ def share_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@step_up_required
 def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     subject = open_subject(request, Subject, pk, audit_view=False)
     permissions.require(permissions.can_share(request.user, subject))

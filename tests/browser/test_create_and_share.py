@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cse.models import Child
+from tests.browser.conftest import current_code, ensure_authenticator, enter_code
 from tests.factories import make_child
 
 CHILD_FORENAME = "Testchild"
@@ -68,12 +69,14 @@ def test_practitioner_records_links_and_shares_a_child(
     )
     page = new_page()
 
-    # 1. alice signs in through the sign-in page.
+    # 1. alice signs in through the sign-in page, then with her authenticator app.
+    ensure_authenticator(alice)
     page.goto("/login/")
     expect(page).to_have_title(re.compile(r"^Sign in"))
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, alice)
     expect(page.get_by_role("heading", level=1, name="Hello Alice")).to_be_visible()
     account = page.get_by_role("navigation", name="Your account")
     expect(account).to_contain_text("Alice Example")
@@ -213,9 +216,11 @@ def test_practitioner_records_links_and_shares_a_child(
 
     # 6. dave (agency B) sees the child, but not the person or location, which were not shared.
     sign_out(page)
+    ensure_authenticator(dave)
     page.get_by_label("Username").fill("dave")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
+    enter_code(page, dave)
     expect(page.get_by_role("heading", level=1, name="Hello Dave")).to_be_visible()
     page.goto(child_url)
     expect(
@@ -295,12 +300,17 @@ def test_keyboard_only_sign_in_and_search(page, alice, child):
     skip_link = page.get_by_role("link", name="Skip to main content")
     main = page.get_by_role("main")
 
+    ensure_authenticator(alice)
     page.goto("/login/")
     tab_to(page, page.get_by_label("Username"))
     keyboard.type("alice")
     keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
     keyboard.type("a-long-test-password")
+    keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    tab_to(page, page.get_by_label("Code from your authenticator app"))
+    keyboard.type(current_code(alice))
     keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1, name="Hello Alice")).to_be_visible()
 

@@ -89,6 +89,26 @@ POST_ONLY = {
 PUBLIC = {"login", "logout", "accessibility", "health"}
 # Signed-in pages of Django's own (password change) and its admin site.
 OTHER = {"password_change", "password_change_done", "step_up"}
+# The password reset, the second sign-in factor and the user's own factors: every
+# user reaches them for their own account (tests/cse/test_two_factor.py and
+# tests/cse/test_password_reset.py), and the security-key API of django-otp-webauthn.
+OTHER |= {
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "second_factor",
+    "authenticator_setup",
+    "recovery_codes",
+    "recovery_codes_new",
+    "security_key_setup",
+    "account_security",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 
 
 def expected(user: str, rule: str, state: str | None) -> int:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import verify_client
+
 
 def test_pages_need_sign_in_by_default(client, db):
     response = client.get(reverse("cse:child_list"))
@@ -40,6 +42,7 @@ def test_signing_in_and_out_works_through_the_pages(alice):
         reverse("login"), {"username": "alice", "password": "a-long-test-password"}
     )
     assert response.status_code == 302
+    verify_client(client, alice)  # the second factor: tests/cse/test_two_factor.py
     assert client.get(reverse("cse:home")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405  # sign-out is a POST
     client.post(reverse("logout"))
@@ -94,6 +97,7 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, alice)
     client.post(
         reverse("login"), {"username": "alice", "password": "a-long-test-password"}
     )
+    verify_client(client, alice)
     assert client.get(reverse("cse:home")).status_code == 200
     session = client.session
     session[SIGNED_IN_AT] = time.time() - 12 * 3600 - 60

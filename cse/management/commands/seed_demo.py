@@ -446,6 +446,10 @@ class Command(BaseCommand):
         self.stdout.write(line(*("-" * w for w in widths)))
         for row in rows:
             self.stdout.write(line(*row))
+        self.stdout.write(
+            "Each user sets up an authenticator app at first sign-in "
+            "(scan the QR code shown, or type its key)."
+        )
 
 
 class DemoBuilder:

@@ -1,0 +1,115 @@
+"""Administrators end a user's sessions, deactivate users and reset their factors;
+each is audited and only system administrators can do it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cse import two_factor
+from cse.models import AuditEvent, User, UserSession
+
+CHANGELIST = "/administration/site/cse/user/"
+
+
+def _signed_in(user) -> Client:
+    other = Client()
+    other.force_login(user)
+    assert other.get(reverse("cse:home")).status_code == 200
+    return other
+
+
+@pytest.fixture(autouse=True)
+def _staff(sam, carol):
+    """Django's admin site lets in staff only; the role decides the rest."""
+    for user in (sam, carol):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+def _action(client, action, user):
+    return client.post(
+        CHANGELIST, {"action": action, "_selected_action": [user.pk]}, follow=True
+    )
+
+
+@pytest.mark.django_db
+def test_sign_in_indexes_the_session_and_sign_out_forgets_it(alice):
+    client = _signed_in(alice)
+    assert UserSession.objects.filter(
+        user=alice, session_key=client.session.session_key
+    ).exists()
+    client.post(reverse("logout"))
+    assert not UserSession.objects.filter(user=alice).exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_ends_all_of_a_users_sessions(client_for, sam, alice):
+    first, second = _signed_in(alice), _signed_in(alice)
+    response = _action(client_for(sam), "end_sessions", alice)
+    assert "Ended 2 session(s)" in response.content.decode()
+    for other in (first, second):
+        assert other.get(reverse("cse:home"))["Location"].startswith(reverse("login"))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SESSIONS_ENDED)
+    assert event.user == sam and event.detail["user_id"] == alice.pk
+
+
+@pytest.mark.django_db
+def test_only_system_administrators_can_end_sessions(client_for, carol, alice):
+    other = _signed_in(alice)
+    response = client_for(carol).post(
+        CHANGELIST, {"action": "end_sessions", "_selected_action": [alice.pk]}
+    )
+    assert response.status_code in {302, 403}
+    assert other.get(reverse("cse:home")).status_code == 200
+    assert not AuditEvent.objects.filter(
+        action=AuditEvent.Action.SESSIONS_ENDED
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_ends_their_sessions(client_for, sam, alice):
+    other = _signed_in(alice)
+    _action(client_for(sam), "deactivate", alice)
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert not UserSession.objects.filter(user=alice).exists()
+    assert other.get(reverse("cse:home"))["Location"].startswith(reverse("login"))
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSIONS_ENDED).exists()
+
+
+@pytest.mark.django_db
+def test_unticking_active_on_the_change_form_ends_their_sessions(sam, alice):
+    _signed_in(alice)
+    admin = site._registry[User]
+    request = RequestFactory().post("/")
+    request.user = sam
+    alice.is_active = False
+
+    class Form:
+        changed_data = ["is_active"]
+
+    admin.save_model(request, alice, Form(), change=True)
+    assert not UserSession.objects.filter(user=alice).exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_resets_a_users_factors(
+    client_for, sam, alice, django_capture_on_commit_callbacks
+):
+    other = _signed_in(alice)
+    two_factor.new_recovery_codes(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        _action(client_for(sam), "reset_factors", alice)
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert two_factor.recovery_codes_left(alice) == 0
+    assert other.get(reverse("cse:home"))["Location"].startswith(reverse("login"))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.FACTOR_CHANGE)
+    assert event.user == sam and event.detail == {"user_id": alice.pk}
+    from django.core import mail
+
+    assert mail.outbox[-1].subject.endswith("Your sign-in factors were reset")
+    assert mail.outbox[-1].to == [alice.email]
