@@ -52,8 +52,9 @@ class PageParser(HTMLParser):
             self.forms[-1].fields.append(
                 {
                     "tag": tag,
-                    "type": (a.get("type") or ("submit" if tag == "button" else "text"))
-                    .lower(),
+                    "type": (
+                        a.get("type") or ("submit" if tag == "button" else "text")
+                    ).lower(),
                     "name": a.get("name"),
                     "value": a.get("value") or "",
                     "checked": "checked" in a,
