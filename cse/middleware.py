@@ -13,7 +13,6 @@ from cse.audit import (
     set_request_context,
 )
 
-
 access_log = logging.getLogger("cse.access")
 
 

