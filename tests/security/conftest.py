@@ -319,6 +319,16 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
             recipient_date_of_birth=datetime.date(1980, 4, 5),
             recipient_address="1 Zqxstreet, Testtown, ZZ9 9ZZ",
         )
+        cawn = disruption.serve_cawn(
+            by=dave,
+            cawn=cawn,
+            served_at=now - datetime.timedelta(hours=1),
+            photograph_shown=True,
+            knowledge_verified_by="",
+            signature="signed",
+            refusal_reason="",
+            review_on=None,
+        )
         cawn.signed_copy = default_storage.save(
             "disruption/cawns/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n")
         )
