@@ -72,7 +72,7 @@ class Endpoint:
     user: str
     field: str
     ext: str
-    extra: Callable[[dict, dict], dict]
+    fields: Callable[[dict, dict], dict]
     args: Callable[[dict], list]
     accepts: frozenset[str] = frozenset()
 
@@ -138,7 +138,7 @@ def test_malformed_uploads_are_refused_with_a_specific_error_and_write_nothing(
         upload = SimpleUploadedFile(
             name, content, content_type="application/octet-stream"
         )
-        response = client.post(url, {spec.field: upload, **spec.extra(cast, dataset)})
+        response = client.post(url, {spec.field: upload, **spec.fields(cast, dataset)})
         after = row_counts()
         written = {k: after[k] - before[k] for k in after if after[k] != before[k]}
         if response.status_code != 200:
