@@ -400,6 +400,7 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
         plan=plan.pk,
         report=report.pk,
         snapshot=snapshot.pk,
+        area=area.slug,
     )
     return ids
 
@@ -476,6 +477,13 @@ BY_PARAM = {
     "tactic_pk": "tactic",
     "plan_pk": "plan",
 }
+# Arguments that are not ids.
+VALUES = {
+    "period": lambda i: "quarter",
+    "area": lambda i: i["area"],
+    "year": lambda i: TODAY.year,
+    "month": lambda i: TODAY.month,
+}
 BY_PREFIX = (
     ("screening/children/", "child"),
     ("screening/", "screening"),
@@ -487,6 +495,8 @@ BY_PREFIX = (
     ("disruption/cawns/", "cawn"),
     ("disruption/reports/", "report"),
     ("reports/dataset/snapshots/", "snapshot"),
+    ("reports/children/", "child"),
+    ("break-glass/records/", "child"),
     ("children/", "child"),
     ("persons/", "person"),
     ("locations/", "location"),
@@ -505,6 +515,9 @@ def kwargs_for(route: Route, ids: dict) -> dict | None:
     for param in route.params:
         if param in BY_PARAM:
             kwargs[param] = ids[BY_PARAM[param]]
+            continue
+        if param in VALUES:
+            kwargs[param] = VALUES[param](ids)
             continue
         if param != "pk":
             return None
