@@ -13,6 +13,7 @@ help:
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make bench  print timings and query counts at regional scale (needs DATABASE_URL for PostgreSQL)"
 	@echo "make lint   check formatting and lint"
+	@echo "make audit  scan the code (bandit) and the locked dependencies (pip-audit, npm audit)"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -56,8 +57,17 @@ lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# Fails on a bandit finding of medium severity or more, on any known vulnerability
+# in the locked Python packages, and on a high or critical one in the npm packages.
+audit: .venv/.synced node_modules/.installed
+	.venv/bin/bandit -c pyproject.toml -r cse screening meetings missing disruption reports -ll -q
+	@mkdir -p var
+	$(UV) export --frozen --format requirements-txt --no-emit-project --quiet > var/requirements-audit.txt
+	$(PYTHON) .ci/audit_deps.py python var/requirements-audit.txt
+	$(PYTHON) .ci/audit_deps.py npm
+
 bench: install
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) benchmarks/bench.py
 
-.PHONY: help install run chromium test lint bench
+.PHONY: help install run chromium test lint audit bench

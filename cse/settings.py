@@ -370,6 +370,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # StreamHandler writes to stderr.
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The PDF renderer narrates every step at INFO.
@@ -377,5 +378,12 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request (cse.middleware): method, path, status, duration,
+        # request id, user id; never query strings. ACCESS_LOG_LEVEL=WARNING hides it.
+        "cse.access": {"level": os.environ.get("ACCESS_LOG_LEVEL", "INFO")},
+        # At DEBUG the template engine logs whole template contexts (a child's name
+        # among them) for every missing variable: never below INFO, even when
+        # LOG_LEVEL=DEBUG.
+        "django.template": {"level": "INFO"},
     },
 }

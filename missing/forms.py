@@ -4,6 +4,7 @@ field is listed; every choice of a record or an agency is scoped."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from cse.forms import Form, ModelForm
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
@@ -126,6 +127,12 @@ class LinkFromInterviewForm(Form):
 
 class UploadForm(Form):
     file = forms.FileField(label="Police missing reports (CSV file)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise ValidationError("The file must be smaller than 10 MB")
+        return upload
 
 
 class ResolveForm(Form):

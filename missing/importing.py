@@ -78,6 +78,17 @@ def parse_time(text: str) -> datetime.datetime:
 
 
 def parse(text: str) -> list[dict]:
+    """The rows of the file, or ImportRejected listing every problem (a cell too big
+    for the CSV reader, a wrong header, bad values)."""
+    try:
+        return _parse(text)
+    except csv.Error as error:
+        raise ImportRejected(
+            [RowError(None, "", f"The file is not a CSV file we can read ({error})")]
+        ) from error
+
+
+def _parse(text: str) -> list[dict]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
