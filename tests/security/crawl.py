@@ -46,7 +46,7 @@ class PageParser(HTMLParser):
                 Form((a.get("method") or "get").lower(), a.get("action") or "")
             )
         elif tag == "script":
-            self._script = {"src": a.get("src"), "body": ""}
+            self._script = {"src": a.get("src"), "type": a.get("type"), "body": ""}
             self.scripts.append(self._script)
         elif self.forms and tag in {"input", "button"}:
             self.forms[-1].fields.append(
