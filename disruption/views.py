@@ -261,6 +261,7 @@ def cawn_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@step_up_required
 def cawn_signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     if not cawn.signed_copy:

@@ -37,6 +37,21 @@ def may_run(user: User) -> bool:
     )
 
 
+def may_view_outcomes(user: User) -> bool:
+    """The area's distance travelled: partnership managers (counts only) and CSE
+    coordinators."""
+    return is_manager(user) or (
+        permissions.sees_records(user) and user.has_role(Role.CSE_COORDINATOR)
+    )
+
+
+def may_follow_mase(user: User) -> bool:
+    """Coordinators and meeting staff may list the children behind a MASE figure."""
+    return sees_identities(user) and user.has_role(
+        Role.CSE_COORDINATOR, Role.MEETING_ADMINISTRATOR, Role.MEETING_CHAIR
+    )
+
+
 def area_of(user: User) -> int | None:
     return user.agency.local_area_id if user.agency_id else None
 

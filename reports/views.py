@@ -45,12 +45,6 @@ def _default_period() -> dict:
     return {"area": "all", "year": year, "quarter": quarter}
 
 
-def _may_view_outcomes(user) -> bool:
-    from .views_outcomes import may_view_outcomes
-
-    return may_view_outcomes(user)
-
-
 @require_GET
 def dataset_index(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view(request.user))
@@ -70,7 +64,6 @@ def dataset_index(request: HttpRequest) -> HttpResponse:
             "snapshots": snapshots[:50],
             "may_run": rules.may_run(request.user),
             "may_enter": rules.may_enter(request.user),
-            "may_view_outcomes": _may_view_outcomes(request.user),
         },
     )
 

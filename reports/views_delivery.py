@@ -17,6 +17,7 @@ from cse import audit, permissions
 from cse.csv_export import SafeWriter
 from cse.models import AuditEvent
 from cse.pdf import render_pdf
+from cse.stepup import step_up_required
 
 from . import delivery_plan as plans
 from .forms_delivery import (
@@ -389,6 +390,7 @@ def _filename(plan: DeliveryPlan, today, ext: str) -> str:
 
 
 @require_GET
+@step_up_required
 def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plans.get_plan_or_404(request.user, pk)
     today = timezone.localdate()
@@ -414,6 +416,7 @@ def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def delivery_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The board's copy: a landscape table in the document's columns, as at today."""
     plan = plans.get_plan_or_404(request.user, pk)

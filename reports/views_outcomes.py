@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cse import audit, permissions
 from cse.csv_export import SafeWriter
 from cse.dates import add_months
-from cse.models import AuditEvent, Child, LocalArea, Role, User
+from cse.models import AuditEvent, Child, LocalArea, User
+from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 
 from . import mase_snapshot, outcomes, rules
@@ -33,24 +34,6 @@ DIRECTION_TAGS = {
     outcomes.SAME: ("No change", "govuk-tag--grey"),
     outcomes.WORSE: ("Worse", "govuk-tag--red"),
 }
-
-
-# --- who may ----------------------------------------------------------------------------
-
-
-def may_view_outcomes(user: User) -> bool:
-    """The area's distance travelled: partnership managers (counts only) and CSE
-    coordinators."""
-    return rules.is_manager(user) or (
-        permissions.sees_records(user) and user.has_role(Role.CSE_COORDINATOR)
-    )
-
-
-def may_follow_mase(user: User) -> bool:
-    """Coordinators and meeting staff may list the children behind a MASE figure."""
-    return rules.sees_identities(user) and user.has_role(
-        Role.CSE_COORDINATOR, Role.MEETING_ADMINISTRATOR, Role.MEETING_CHAIR
-    )
 
 
 # --- a child's Outcomes tab --------------------------------------------------------------
@@ -277,7 +260,7 @@ def _aggregate_rows(result: dict, suppress: bool) -> list[dict]:
 
 @require_GET
 def outcomes_report(request: HttpRequest) -> HttpResponse:
-    permissions.require(may_view_outcomes(request.user))
+    permissions.require(rules.may_view_outcomes(request.user))
     form, area, start, end = _outcomes_period(request)
     result = outcomes.aggregate(area=area, start=start, end=end)
     suppress = rules.suppress_small(request.user, area)
@@ -317,8 +300,9 @@ def _csv_response(stream: io.StringIO, filename: str) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
-    permissions.require(may_view_outcomes(request.user))
+    permissions.require(rules.may_view_outcomes(request.user))
     form, area, start, end = _outcomes_period(request)
     result = outcomes.aggregate(area=area, start=start, end=end)
     suppress = rules.suppress_small(request.user, area)
@@ -397,7 +381,7 @@ def _mase_figures(area: LocalArea | None, month: mase_snapshot.Month) -> dict:
 
 def _mase_context(request: HttpRequest, area, month, figures) -> dict:
     user = request.user
-    follow = may_follow_mase(user)
+    follow = rules.may_follow_mase(user)
     live = figures["live"][month.key]
     stored = figures["stored"].get((month.year, month.month))
     area_rows = []
@@ -489,6 +473,7 @@ def mase_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def mase_report_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view(request.user))
     form, area, month = _mase_choice(request)
@@ -526,7 +511,7 @@ def mase_children(
 ) -> HttpResponse:
     """The children behind one area's figure, recomputed from the records now, and
     only those the user may see."""
-    permissions.require(may_follow_mase(request.user))
+    permissions.require(rules.may_follow_mase(request.user))
     local_area = get_object_or_404(LocalArea, slug=area)
     if figure not in mase_snapshot.LABELS or not 1 <= month <= 12:
         raise Http404("No such figure")

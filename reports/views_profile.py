@@ -21,6 +21,7 @@ from cse.csv_export import SafeWriter
 from cse.forms import Form
 from cse.models import AuditEvent, LocalArea, PersonOfInterest
 from cse.pdf import render_pdf
+from cse.stepup import step_up_required
 
 from . import dashboard as trends
 from . import dataset, rules
@@ -208,6 +209,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def profile_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(problem.may_view(request.user))
     _form, area, year, quarter = _profile_period(request)
@@ -239,6 +241,7 @@ def profile_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@step_up_required
 def profile_pdf(request: HttpRequest) -> HttpResponse:
     permissions.require(problem.may_view(request.user))
     _form, area, year, quarter = _profile_period(request)
@@ -382,7 +385,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "quarters": quarters,
             "charts": charts,
             "suppress": suppress,
-            "may_view_profile": problem.may_view(request.user),
         },
     )
 

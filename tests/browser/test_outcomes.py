@@ -39,11 +39,11 @@ def test_recording_a_baseline_and_reading_the_outcomes_tab(page, sign_in, alice,
 def test_the_report_pages(page, sign_in, carol):
     sign_in(page, carol)
     page.goto("/reports/dataset/")
-    page.get_by_role("link", name="MASE data snapshot", exact=False).click()
+    page.get_by_role("link", name="MASE snapshot", exact=True).click()
     expect(page.get_by_role("heading", name="MASE data snapshot")).to_be_visible()
     check_accessibility(page, "the MASE data snapshot")
     page.goto("/reports/dataset/")
-    page.get_by_role("link", name="Outcome measures: distance travelled").click()
+    page.get_by_role("link", name="Outcome measures", exact=True).click()
     expect(
         page.get_by_role("heading", name="Outcome measures: distance travelled")
     ).to_be_visible()

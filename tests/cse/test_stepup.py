@@ -105,6 +105,15 @@ STEP_UP_VIEWS = [
     ("meetings:circulate", [1]),
     ("meetings:document_create", [1]),
     ("meetings:document_download", [1, 1]),
+    ("disruption:cawn_signed_copy", [1]),
+    ("disruption:intelligence_log", []),
+    ("reports:profile_csv", []),
+    ("reports:profile_pdf", []),
+    ("reports:outcomes_report_csv", []),
+    ("reports:mase_report_csv", []),
+    ("reports:delivery_plan_csv", [1]),
+    ("reports:delivery_plan_pdf", [1]),
+    ("cse:break_glass_request", [1]),
 ]
 
 
