@@ -45,9 +45,12 @@ import django  # noqa: E402
 
 django.setup()
 
+import warnings  # noqa: E402
+
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -67,6 +70,8 @@ from reports import dashboard, mase_snapshot, outcomes, profile  # noqa: E402
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("django.request").setLevel(logging.ERROR)
+logging.getLogger("cse.access").setLevel(logging.WARNING)
+warnings.filterwarnings("ignore", message="No directory at")
 
 UTC = datetime.UTC
 START = datetime.datetime(2025, 4, 1, tzinfo=UTC)
@@ -646,7 +651,16 @@ def main() -> None:
                 computations(None, args.runs)
                 computations(area, args.runs)
             if not args.skip_pages:
-                pages(area, manager, coordinator, plan, args.page_runs)
+                # Without `collectstatic` the manifest storage used when DEBUG is
+                # off cannot resolve {% static %}; the plain storage renders the same.
+                storages = {
+                    **settings.STORAGES,
+                    "staticfiles": {
+                        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+                    },
+                }
+                with override_settings(STORAGES=storages):
+                    pages(area, manager, coordinator, plan, args.page_runs)
             if args.keep:
                 plan.delete()
             else:
