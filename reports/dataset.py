@@ -238,15 +238,20 @@ def frequently_missing(
     candidates = [row for row in rows if row["quarter_index"] >= 0]
     # The children's areas (for their area's threshold), for the few candidates only:
     # joining the child in the grouped query above made it several times slower.
-    areas = {}
+    # One query whatever the number of candidates: by id when they are few, else
+    # every child of the area (a plain scan is cheaper than a list of 100,000 ids).
     ids = sorted({row["child_id"] for row in candidates})
-    for chunk in range(0, len(ids), 10000):
-        areas.update(
-            (pk, home or owner)
-            for pk, home, owner in Child.objects.filter(
-                pk__in=ids[chunk : chunk + 10000]
-            ).values_list("pk", "home_area_id", "owner_agency__local_area_id")
+    children = (
+        Child.objects.filter(pk__in=ids)
+        if len(ids) <= 5000
+        else Child.objects.filter(in_area(area_id))
+    )
+    areas = {
+        pk: home or owner
+        for pk, home, owner in children.values_list(
+            "pk", "home_area_id", "owner_agency__local_area_id"
         )
+    }
     thresholds: dict[int | None, int] = {}
     for row in candidates:
         child_area = areas.get(row["child_id"])

@@ -21,6 +21,7 @@ areas' MASEs is a case of each). Pure reads in four queries for any number of mo
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -137,20 +138,27 @@ def compute(area: LocalArea | None, months: list[Month]) -> dict:
     months = sorted(months, key=lambda m: m.first)
     area_id = area.pk if area else None
     involved, discharged = _events(area_id, months[-1].end_moment)
-    cohorts: dict[str, dict[tuple, bool]] = {}
-    for month in months:
-        cohort = {}
-        for key, moments in involved.items():
-            if not any(month.start_moment <= w < month.end_moment for w, _ in moments):
+    # Each (area, child) once: its moments sorted, each month it was involved in
+    # found by bisection, so the work grows with the records, not records x months.
+    bounds = [(month.key, month.start_moment, month.end_moment) for month in months]
+    cohorts: dict[str, dict[tuple, bool]] = {month.key: {} for month in months}
+    for key, moments in involved.items():
+        times = sorted(w for w, _ in moments)
+        ends = sorted(discharged.get(key, ()))
+        for month_key, start, end in bounds:
+            first = bisect_left(times, start)
+            if first == len(times) or times[first] >= end:
                 continue
-            before = [w for w, _ in moments if w < month.start_moment]
-            ends = [w for w in discharged.get(key, ()) if w < month.start_moment]
-            cohort[key] = bool(before) and (not ends or max(before) > max(ends))
-        cohorts[month.key] = cohort
+            # times[first - 1] is the latest involvement before the month.
+            last_end = bisect_left(ends, start)
+            cohorts[month_key][key] = first > 0 and (
+                last_end == 0 or times[first - 1] > ends[last_end - 1]
+            )
     child_ids = {child for cohort in cohorts.values() for _, child in cohort}
     away = {}
-    for start in range(0, len(child_ids), 5000):
-        chunk = sorted(child_ids)[start : start + 5000]
+    ordered = sorted(child_ids)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
         for pk, placement, home, owner in Child.objects.filter(
             pk__in=chunk
         ).values_list("pk", "placement", "home_area_id", "owner_agency__local_area_id"):
