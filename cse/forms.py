@@ -11,7 +11,11 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.core.exceptions import ValidationError
 
 from cse import permissions
-from cse.govuk_forms import GovukDateField, govuk_required_messages
+from cse.govuk_forms import (
+    GovukDateField,
+    govuk_length_limits,
+    govuk_required_messages,
+)
 from cse.models import (
     Address,
     Agency,
@@ -35,18 +39,45 @@ from cse.models import (
 RADIOS = forms.RadioSelect
 
 
-class Form(forms.Form):
-    """A form whose "required" errors name the field, as GOV.UK error summaries do."""
+class GovukFormMixin:
+    """GOV.UK error messages that name the field ("Enter forename"), and a length
+    limit on every free-text field (cse.govuk_forms.govuk_length_limits). The limits
+    are applied again before cleaning and rendering, so fields a form adds after
+    this ``__init__`` are bounded too."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         govuk_required_messages(self)
+        govuk_length_limits(self)
+
+    def full_clean(self) -> None:
+        govuk_length_limits(self)
+        super().full_clean()
+
+    def __getitem__(self, name: str):
+        if name not in self._bound_fields_cache:
+            govuk_length_limits(self)
+        return super().__getitem__(name)
 
 
-class ModelForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        govuk_required_messages(self)
+class Form(GovukFormMixin, forms.Form):
+    """A form whose "required" errors name the field, as GOV.UK error summaries do,
+    and whose free text is bounded."""
+
+
+class ModelForm(GovukFormMixin, forms.ModelForm):
+    pass
+
+
+def long_text(*, rows: int = 8, **kwargs) -> forms.CharField:
+    """A textarea for the few records that are long by nature (meeting notes, an
+    intelligence report and its sanitised copy): LONG_FREE_TEXT_MAX_LENGTH, not the
+    usual FREE_TEXT_MAX_LENGTH."""
+    return forms.CharField(
+        max_length=settings.LONG_FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
 
 
 class SignInForm(AuthenticationForm):

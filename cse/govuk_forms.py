@@ -20,7 +20,9 @@ import re
 
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 
 from cse.widgets import LONDON, GovukDateTimeWidget, GovukDateWidget
@@ -281,3 +283,38 @@ def govuk_required_messages(form: forms.BaseForm) -> None:
         else:
             message = f"Enter {_mid_sentence(label)}"
         field.error_messages = {**field.error_messages, "required": message}
+
+
+def _length_message(label: str, limit: int) -> str:
+    label = label.removesuffix(" (optional)").strip()
+    if label.endswith("?"):
+        subject = f"The answer to “{label}”"
+    else:
+        subject = _sentence_start(label)
+    # Django formats the message with the validator's parameters.
+    return f"{subject} must be {limit:,} characters or fewer".replace("%", "%%")
+
+
+def govuk_length_limits(form: forms.BaseForm) -> None:
+    """Bound every free-text field: a field with no ``max_length`` of its own (a
+    model ``TextField``, a plain ``CharField``) gets ``FREE_TEXT_MAX_LENGTH``, with
+    the validator and the ``maxlength`` attribute Django gives a limited field. Every
+    limit, the field's own or this one, is reported GOV.UK-style: "Notes must be
+    10,000 characters or fewer". Safe to call again: fields done already are left."""
+    default_limit = settings.FREE_TEXT_MAX_LENGTH
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField) or getattr(field, "_govuk_limit", 0):
+            continue
+        limit = field.max_length
+        if limit is None:
+            limit = field.max_length = default_limit
+            field.validators.append(MaxLengthValidator(limit))
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("maxlength", str(limit))
+        if field.error_messages.get("max_length") is None:
+            label = str(field.label or pretty_name(name))
+            field.error_messages = {
+                **field.error_messages,
+                "max_length": _length_message(label, limit),
+            }
+        field._govuk_limit = limit

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cse import permissions
-from cse.forms import Form, ModelForm
+from cse.forms import Form, ModelForm, long_text
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Child, Link, Location, PersonOfInterest, Subject, User, Vehicle
 from disruption.intelligence_log import PURPOSES
@@ -181,7 +181,7 @@ class ReasonForm(Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(Form):
     area = forms.ChoiceField(label="Area", required=False)
     start = forms.DateField(
         label="Issued from",
@@ -301,6 +301,13 @@ class DeselectForm(Form):
 
 class ReportForm(ModelForm):
     received_at = GovukDateTimeField(label="Date and time the information was received")
+    # A full account of what is known: the longer limit.
+    information = long_text(
+        label="The information",
+        help_text="Include as much detail as possible: names, dates of birth, "
+        "descriptions, nicknames, vehicle details and registration numbers, phone "
+        "numbers, addresses. For specific incidents, give dates, times and locations.",
+    )
 
     class Meta:
         model = IntelligenceReport
@@ -328,14 +335,10 @@ class ReportForm(ModelForm):
             "licensed_premises": "Does this information involve a licensed premises (for example newsagents, takeaways, pubs, off-licences)?",
             "premises_trading_name": "Trading name of the premises",
             "premises_address": "Address of the premises",
-            "information": "The information",
         }
         help_texts = {
             "reliability": "If you are not able to say, choose 'Not known' rather than guess.",
             "accuracy": "If you are not able to say, choose 'Not known' rather than guess.",
-            "information": "Include as much detail as possible: names, dates of birth, descriptions, "
-            "nicknames, vehicle details and registration numbers, phone numbers, addresses. "
-            "For specific incidents, give dates, times and locations.",
         }
         widgets = {
             "who_at_risk": forms.Textarea(attrs={"rows": 2}),
@@ -347,7 +350,6 @@ class ReportForm(ModelForm):
             "would_engage": RADIOS,
             "third_party_contact": forms.Textarea(attrs={"rows": 2}),
             "premises_address": forms.Textarea(attrs={"rows": 2}),
-            "information": forms.Textarea(attrs={"rows": 8}),
         }
 
 
@@ -372,10 +374,9 @@ class GradeForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    sanitised_text = forms.CharField(
-        label="Sanitised text for dissemination",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+    # A copy of the report's information with what identifies the source taken out.
+    sanitised_text = long_text(
+        label="Sanitised text for dissemination", required=False, rows=5
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from cse.forms import RADIOS, Form
+from cse.forms import RADIOS, Form, long_text
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Agency, Category, Forum, Role, User
 
@@ -90,7 +90,8 @@ class NoteForm(Form):
     basis = forms.ChoiceField(
         choices=ItemNote.Basis.choices, widget=RADIOS, label="Fact or opinion"
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Note")
+    # The minutes of the discussion of an item: the longer limit.
+    text = long_text(label="Note", rows=5)
 
 
 class DecisionForm(Form):

@@ -28,16 +28,41 @@ def page(new_page):
     return new_page(bypass_csp=True)
 
 
-def check_accessibility(page: Page, what: str) -> None:
-    """Run axe on the page as it is now; fail listing every violation."""
+# axe's best-practice rules the newer pages are also held to: headings in order, one
+# h1, tables whose captions and header cells mean something, distinct landmarks.
+# ("region" is left out: GOV.UK places the back link before <main> on purpose.)
+STRUCTURE_RULES = [
+    "heading-order",
+    "empty-heading",
+    "page-has-heading-one",
+    "empty-table-header",
+    "table-duplicate-name",
+    "landmark-unique",
+    "landmark-one-main",
+]
+
+
+def check_accessibility(page: Page, what: str, rules: list[str] | None = None) -> None:
+    """Run axe on the page as it is now (WCAG 2.2 A and AA, and the named rules);
+    fail listing every violation."""
     if not AXE.exists():
         pytest.fail(
             f"{AXE} is missing: run `npm ci` to install axe-core (a devDependency)."
         )
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+    violations = _run_axe(page, {"type": "tag", "values": WCAG_TAGS})
+    if rules:
+        violations += _run_axe(page, {"type": "rule", "values": rules})
+    assert not violations, (
+        f"axe found accessibility problems on {what} ({page.url}):\n"
+        + format_violations(violations)
+    )
+
+
+def _run_axe(page: Page, run_only: dict) -> list[dict]:
+    return page.evaluate(
+        """async (runOnly) => {
+            const results = await axe.run(document, {runOnly});
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 nodes: v.nodes.map((n) => ({
@@ -45,11 +70,7 @@ def check_accessibility(page: Page, what: str) -> None:
                 })),
             }));
         }""",
-        WCAG_TAGS,
-    )
-    assert not violations, (
-        f"axe found accessibility problems on {what} ({page.url}):\n"
-        + format_violations(violations)
+        run_only,
     )
 
 
@@ -285,3 +306,193 @@ def test_access_log(page, sign_in, carol, dave, casework):
     page.goto(f"/records/{casework['child'].pk}/access-log/")
     expect(page.get_by_role("table", name="Audit events")).to_contain_text("alice")
     check_accessibility(page, "a record's access log")
+
+
+# --- reports, delivery plans, break-glass, sign-in security --------------------------
+
+
+@pytest.mark.browser
+def test_report_pages_with_charts(page, sign_in, alice, pam):
+    """The dashboard (an SVG chart per measure), the problem profile, the MASE
+    snapshot and the outcomes report, on data with something in every measure."""
+    from tests.reports.helpers import build
+
+    build(alice)
+    sign_in(page, pam)
+    page.goto(
+        "/reports/dashboard/?area=testshire&from_year=2026&from_quarter=1"
+        "&to_year=2026&to_quarter=2"
+    )
+    expect(page.get_by_role("heading", level=1, name="CSE dashboard")).to_be_visible()
+    expect(page.locator("main svg").first).to_be_visible()
+    check_accessibility(page, "the dashboard with charts", STRUCTURE_RULES)
+    page.goto("/reports/profile/?area=testshire&year=2026&quarter=2")
+    expect(page.get_by_role("heading", level=1, name="Problem profile")).to_be_visible()
+    check_accessibility(page, "the problem profile", STRUCTURE_RULES)
+    page.goto("/reports/mase/")
+    expect(page.get_by_role("heading", name="MASE data snapshot")).to_be_visible()
+    check_accessibility(page, "the MASE data snapshot", STRUCTURE_RULES)
+    page.goto("/reports/outcomes/")
+    expect(
+        page.get_by_role("heading", name="Outcome measures: distance travelled")
+    ).to_be_visible()
+    check_accessibility(page, "the outcomes report", STRUCTURE_RULES)
+
+
+@pytest.mark.browser
+def test_child_outcomes_tab_with_a_baseline_and_a_review(page, sign_in, alice, child):
+    from reports import outcomes
+
+    today = datetime.date.today()
+    for occasion, day, values in (
+        ("plan_start", today - datetime.timedelta(days=90), {"self_esteem": 2}),
+        ("review", today, {"self_esteem": 4, "stable_accommodation": 1}),
+    ):
+        outcomes.record_assessment(
+            by=alice, child=child, occasion=occasion, assessed_on=day, values=values
+        )
+    sign_in(page, alice)
+    page.goto(f"/reports/children/{child.pk}/outcomes/")
+    expect(page.get_by_role("heading", name="Outcome measures")).to_be_visible()
+    check_accessibility(
+        page, "a child's Outcomes tab with two assessments", STRUCTURE_RULES
+    )
+
+
+@pytest.mark.browser
+def test_delivery_plan_pages(page, sign_in, pam, dave):
+    from reports import delivery_plan as plans
+    from tests.reports.delivery_helpers import add_action, make_plan
+
+    plan = make_plan(pam)
+    action = add_action(pam, plan, responsible=dave, partners=[dave.agency])
+    plans.add_evidence(by=pam, action=action, text="Screenings from two agencies")
+    sign_in(page, pam)
+    page.goto("/reports/delivery/")
+    expect(
+        page.get_by_role("heading", level=1, name="CSE delivery plans")
+    ).to_be_visible()
+    check_accessibility(page, "the delivery plan index", STRUCTURE_RULES)
+    page.goto(f"/reports/delivery/{plan.pk}/")
+    expect(page.get_by_role("heading", level=1, name=plan.title)).to_be_visible()
+    check_accessibility(page, "a delivery plan", STRUCTURE_RULES)
+    page.goto(f"/reports/delivery/actions/{action.pk}/")
+    expect(page.get_by_role("heading", level=1, name="Action")).to_be_visible()
+    check_accessibility(page, "a delivery plan action", STRUCTURE_RULES)
+    page.goto(f"/reports/delivery/actions/{action.pk}/rating/")
+    page.get_by_role("button", name="Save ratings").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    check_accessibility(page, "the rating form with errors", STRUCTURE_RULES)
+
+
+@pytest.mark.browser
+def test_break_glass_pages(new_page, sign_in, alice, carol, erin):
+    from cse import break_glass
+    from cse.models import BreakGlass
+
+    child = make_child(alice, forename="Testchild", surname="Glassmere")
+    page = new_page(bypass_csp=True)
+    sign_in(page, erin)
+    page.goto("/break-glass/")
+    check_accessibility(page, "the break-glass start page", STRUCTURE_RULES)
+    page.get_by_label("Record reference").fill(child.reference)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    check_accessibility(
+        page, "the break-glass reason page with errors", STRUCTURE_RULES
+    )
+    break_glass.open_break_glass(
+        by=erin,
+        subject=child,
+        reason_category=BreakGlass.Reason.values[0],
+        reason="Out-of-hours team rang about the child",
+    )
+    reviewer = new_page(bypass_csp=True)
+    sign_in(reviewer, carol)
+    reviewer.goto("/break-glass/reviews/")
+    expect(reviewer.get_by_role("heading", name="Awaiting review")).to_be_visible()
+    check_accessibility(reviewer, "the break-glass review queue", STRUCTURE_RULES)
+    reviewer.get_by_role("link", name="BG-").first.click()
+    check_accessibility(reviewer, "a break-glass review", STRUCTURE_RULES)
+
+
+@pytest.mark.browser
+def test_two_factor_and_account_pages(new_page, bob, alice):
+    """First sign-in (setting up an authenticator: the QR code, then the recovery
+    codes), a later sign-in's code page, the account security and recovery code
+    pages, the identity check before a sensitive action, and the password reset
+    request."""
+    from django_otp.oath import totp
+
+    from cse import two_factor
+    from tests.browser.conftest import PASSWORD, ensure_authenticator, enter_code
+
+    page = new_page(bypass_csp=True)
+    page.goto("/login/")
+    page.get_by_label("Username").fill(bob.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Set up an authenticator app")
+    ).to_be_visible()
+    expect(page.get_by_role("img").first).to_be_visible()
+    check_accessibility(
+        page, "the authenticator set-up page with its QR code", STRUCTURE_RULES
+    )
+    device = two_factor.pending_authenticator(bob)
+    code = totp(device.bin_key, device.step, device.t0, device.digits)
+    page.get_by_label("Code from your authenticator app").fill(
+        f"{code:0{device.digits}d}"
+    )
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("main")).to_contain_text("recovery codes")
+    check_accessibility(page, "the new recovery codes", STRUCTURE_RULES)
+
+    page = new_page(bypass_csp=True)
+    page.goto("/login/")
+    page.get_by_label("Username").fill(alice.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    ensure_authenticator(alice)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Enter your code")).to_be_visible()
+    check_accessibility(page, "the second-factor code page", STRUCTURE_RULES)
+    enter_code(page, alice)
+    page.goto("/account/security/")
+    expect(
+        page.get_by_role("heading", level=1, name="Sign-in security")
+    ).to_be_visible()
+    check_accessibility(page, "the account security page", STRUCTURE_RULES)
+    page.goto("/account/recovery-codes/")
+    expect(page.get_by_role("heading", level=1, name="Recovery codes")).to_be_visible()
+    check_accessibility(page, "the recovery codes page", STRUCTURE_RULES)
+    page.goto("/confirm-identity/?next=/account/security/")
+    expect(
+        page.get_by_role("heading", level=1, name="Confirm it is you")
+    ).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    check_accessibility(page, "the identity check with errors", STRUCTURE_RULES)
+
+    signed_out = new_page(bypass_csp=True)
+    signed_out.goto("/password/reset/")
+    expect(
+        signed_out.get_by_role("heading", level=1, name="Reset your password")
+    ).to_be_visible()
+    check_accessibility(signed_out, "the password reset request", STRUCTURE_RULES)
+    signed_out.get_by_role("button", name="Send the link").click()
+    expect(signed_out.locator(".govuk-error-summary")).to_be_visible()
+    check_accessibility(
+        signed_out, "the password reset request with errors", STRUCTURE_RULES
+    )
+
+
+@pytest.mark.browser
+def test_intelligence_log_export_page(page, sign_in, sam):
+    sign_in(page, sam)
+    page.goto("/disruption/intelligence-log/")
+    page.get_by_role("button", name="Download CSV").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    check_accessibility(
+        page, "the intelligence log export with errors", STRUCTURE_RULES
+    )

@@ -29,9 +29,11 @@ PAYLOADS = (
 # Sent two at a time (halving the rounds): the first of each pair starts the value, as
 # a formula or a javascript: URL must to do harm.
 PAIRS = ((2, 0), (7, 1), (4, 3), (5, 6), (9, 8))
-# Input that must be refused with a form error, never a server error.
+# Input that must be refused with a form error, never a server error. The long value
+# is over every free-text limit (settings.FREE_TEXT_MAX_LENGTH, and the longer
+# LONG_FREE_TEXT_MAX_LENGTH of meeting notes and intelligence reports).
 NUL = ("nul", "Test\x00value")
-LONG = ("long", "A" * 20000)
+LONG = ("long", "A" * 25_000)
 
 TOKEN = re.compile(r"Qz(\d+)f(\d+)p(\d+)q")
 
