@@ -297,8 +297,9 @@ def _length_message(label: str, limit: int) -> str:
 
 def govuk_length_limits(form: forms.BaseForm) -> None:
     """Bound every free-text field: a field with no ``max_length`` of its own (a
-    model ``TextField``, a plain ``CharField``) gets ``FREE_TEXT_MAX_LENGTH``, with
-    the validator and the ``maxlength`` attribute Django gives a limited field. Every
+    model ``TextField``, a plain ``CharField``) gets ``FREE_TEXT_MAX_LENGTH`` as a
+    validator only: no ``maxlength`` attribute, which would make the browser cut
+    pasted text off without a word (GOV.UK advice); the error message says it. Every
     limit, the field's own or this one, is reported GOV.UK-style: "Notes must be
     10,000 characters or fewer". Safe to call again: fields done already are left."""
     default_limit = settings.FREE_TEXT_MAX_LENGTH
@@ -309,8 +310,6 @@ def govuk_length_limits(form: forms.BaseForm) -> None:
         if limit is None:
             limit = field.max_length = default_limit
             field.validators.append(MaxLengthValidator(limit))
-            if not field.widget.is_hidden:
-                field.widget.attrs.setdefault("maxlength", str(limit))
         if field.error_messages.get("max_length") is None:
             label = str(field.label or pretty_name(name))
             field.error_messages = {
