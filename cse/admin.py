@@ -4,10 +4,13 @@ Case records are deliberately not registered here: they are reached only through
 the app's own pages, which scope and audit every access.
 """
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from functools import wraps
 
-from cse import permissions, two_factor
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
+
+from cse import permissions, stepup, two_factor
 from cse.models import Agency, LocalArea, User, UserRole
 
 
@@ -47,6 +50,26 @@ class UserRoleInline(AdministratorsOnly, admin.TabularInline):
         return permissions.can_administer(request.user)
 
 
+def step_up_action(action):
+    """An admin action on users' sign-in (their sessions, their account, their
+    factors) runs only within STEP_UP_MINUTES of the administrator's last check.
+    When the check is stale nothing is done: they confirm it is them and come back
+    to the list (the action is a POST from it) to choose the action again."""
+
+    @wraps(action)
+    def checked(self, request, queryset):
+        if stepup.is_recent(request):
+            return action(self, request, queryset)
+        messages.info(
+            request,
+            "For your security, confirm it is you again, then choose the action again.",
+        )
+        return redirect(stepup.confirm_url(request.get_full_path()))
+
+    checked.step_up = True
+    return checked
+
+
 @admin.register(User)
 class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "is_active"]
@@ -55,6 +78,7 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     actions = ["end_sessions", "deactivate", "reset_factors"]
 
     @admin.action(description="End all their sessions", permissions=["change"])
+    @step_up_action
     def end_sessions(self, request, queryset) -> None:
         ended = sum(
             two_factor.end_sessions(user, by=request.user, reason="by an administrator")
@@ -65,6 +89,7 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     @admin.action(
         description="Deactivate them and end their sessions", permissions=["change"]
     )
+    @step_up_action
     def deactivate(self, request, queryset) -> None:
         for user in queryset.exclude(pk=request.user.pk):
             user.is_active = False
@@ -76,6 +101,7 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
         description="Reset their sign-in factors (they set up again at next sign-in)",
         permissions=["change"],
     )
+    @step_up_action
     def reset_factors(self, request, queryset) -> None:
         for user in queryset:
             two_factor.reset_factors(user, by=request.user)

@@ -9,8 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp_webauthn.exceptions import PasswordlessLoginDisabled
 from django_otp_webauthn.models import WebAuthnCredential
-from django_otp_webauthn.views import CompleteCredentialRegistrationView
+from django_otp_webauthn.views import (
+    CompleteCredentialAuthenticationView,
+    CompleteCredentialRegistrationView,
+)
 
 from cse import audit, stepup, two_factor
 from cse.forms import AuthenticatorForm, PasswordResetForm, SecondFactorForm
@@ -237,14 +241,43 @@ class SecurityKeyRegistered(CompleteCredentialRegistrationView):
         return response
 
 
+class SecurityKeyUsed(CompleteCredentialAuthenticationView):
+    """django-otp-webauthn's last sign-in step, passed the way every second factor
+    is passed here (two_factor.passed): the session is verified by the key, counts
+    as a fresh check for step-up, and the sign-in is audited; a refused key is
+    audited as a failed second factor. A key is never a password here, so a user
+    who has not given theirs is refused."""
+
+    def complete_auth(self, device: WebAuthnCredential) -> None:
+        if not self.request.user.is_authenticated:
+            raise PasswordlessLoginDisabled()
+        two_factor.passed(self.request, device)
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        if response.status_code != 200 and self.request.user.is_authenticated:
+            audit.record(
+                by=self.request.user,
+                action=AuditEvent.Action.SECOND_FACTOR_FAILED,
+                summary="Security key refused at sign-in",
+            )
+        return response
+
+
+REPLACED_STEPS = {
+    "credential-registration-complete": SecurityKeyRegistered,
+    "credential-authentication-complete": SecurityKeyUsed,
+}
+
+
 def webauthn_urls():
-    """The package's URLs under its namespace, with the registration step above."""
+    """The package's URLs under its namespace, with the two last steps above."""
     from django.urls import path
     from django_otp_webauthn import urls
 
     patterns = [
-        path("registration/complete/", SecurityKeyRegistered.as_view(), name=p.name)
-        if p.name == "credential-registration-complete"
+        path(str(p.pattern), REPLACED_STEPS[p.name].as_view(), name=p.name)
+        if p.name in REPLACED_STEPS
         else p
         for p in urls.urlpatterns
     ]

@@ -113,3 +113,79 @@ def test_an_administrator_resets_a_users_factors(
 
     assert mail.outbox[-1].subject.endswith("Your sign-in factors were reset")
     assert mail.outbox[-1].to == [alice.email]
+
+
+# --- step-up before changing anyone's sign-in ----------------------------------
+
+
+def _stale(client) -> None:
+    import time
+
+    from django.conf import settings
+
+    from cse import stepup
+
+    session = client.session
+    session[stepup.CHECKED_AT] = time.time() - settings.STEP_UP_MINUTES * 60 - 5
+    session.save()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["end_sessions", "deactivate", "reset_factors"])
+def test_a_stale_check_sends_the_administrator_to_confirm_and_does_nothing(
+    client_for, sam, alice, action, django_capture_on_commit_callbacks
+):
+    from django.contrib.messages import get_messages
+    from django.core import mail
+
+    from cse import stepup
+
+    other = _signed_in(alice)
+    two_factor.new_recovery_codes(alice)
+    client = client_for(sam)
+    _stale(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST, {"action": action, "_selected_action": [alice.pk]}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == stepup.confirm_url(CHANGELIST)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "For your security, confirm it is you again, then choose the action again."
+    ]
+    alice.refresh_from_db()
+    assert alice.is_active
+    assert TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
+    assert two_factor.recovery_codes_left(alice) > 0
+    assert UserSession.objects.filter(user=alice).exists()
+    assert other.get(reverse("cse:home")).status_code == 200
+    assert not AuditEvent.objects.filter(
+        action__in=[
+            AuditEvent.Action.SESSIONS_ENDED,
+            AuditEvent.Action.FACTOR_CHANGE,
+        ]
+    ).exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_after_confirming_the_action_goes_through(client_for, sam, alice):
+    _signed_in(alice)
+    client = client_for(sam)
+    _stale(client)
+    confirm = client.post(
+        CHANGELIST, {"action": "end_sessions", "_selected_action": [alice.pk]}
+    )["Location"]
+    back = client.post(
+        confirm, {"password": "a-long-test-password", "next": CHANGELIST}
+    )
+    assert back["Location"] == CHANGELIST
+    response = _action(client, "end_sessions", alice)
+    assert "Ended 1 session(s)" in response.content.decode()
+    assert not UserSession.objects.filter(user=alice).exists()
+
+
+def test_every_action_on_users_asks_for_a_fresh_check():
+    admin = site._registry[User]
+    for name in ("end_sessions", "deactivate", "reset_factors"):
+        assert getattr(getattr(admin, name), "step_up", False), name

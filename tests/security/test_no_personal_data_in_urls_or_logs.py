@@ -1,11 +1,13 @@
-"""No personal data in URLs, query strings, logs or e-mail subjects.
+"""No personal data in URLs, query strings, logs or e-mails.
 
 Builds the marker data set, then as each cast member GETs every named URL (the
 resolver walk, with the data set's ids), follows every same-site link, form action
 and redirect it meets (a bounded crawl), submits every GET form with a name typed
 into its text inputs, POSTs the search form with a name, and sets off the e-mails
 (sharing, screening submission, circulation, missing alerts, overdue actions,
-lockout). No marker may appear in any URL seen, any log line, or any e-mail subject.
+lockout). No marker may appear in any URL seen, any log line, or any e-mail: its subject, its
+text, its HTML alternative (an e-mail only prompts the recipient to sign in and see;
+nothing may be attached).
 """
 
 from __future__ import annotations
@@ -103,7 +105,17 @@ def _type_a_name(form) -> dict:
     return data if any(v == "Zqxname Zqxsurname" for v in data.values()) else {}
 
 
-def test_no_personal_data_reaches_a_url_a_log_or_an_email_subject(
+def _mail_parts(message) -> list[tuple[str, str]]:
+    """The subject, the plain-text body and every alternative (the HTML part): all
+    of it leaves the secure system."""
+    parts = [("subject", message.subject), ("body", message.body)]
+    for content, mimetype in getattr(message, "alternatives", []):
+        text = content.decode() if isinstance(content, bytes) else str(content)
+        parts.append((f"alternative {mimetype}", text))
+    return parts
+
+
+def test_no_personal_data_reaches_a_url_a_log_or_an_email(
     log_lines, dataset, cast, django_capture_on_commit_callbacks, settings
 ):
     from meetings import services as meetings
@@ -187,9 +199,12 @@ def test_no_personal_data_reaches_a_url_a_log_or_an_email_subject(
         if found:
             leaks.append(("log", "log line", line[:300], found))
     for message in mail.outbox:
-        found = markers_in(message.subject)
-        if found:
-            leaks.append(("e-mail", "subject", message.subject, found))
+        for where, text in _mail_parts(message):
+            found = markers_in(text)
+            if found:
+                leaks.append(
+                    ("e-mail", where, f"{message.subject}: {text[:300]}", found)
+                )
 
     total = sum(crawled.values())
     print(
@@ -205,4 +220,42 @@ def test_no_personal_data_reaches_a_url_a_log_or_an_email_subject(
     # The run did exercise what it claims to.
     assert total > 300
     assert len(mail.outbox) >= 5
+    # Notifications about the marker records were e-mailed (their bodies checked
+    # above), and every e-mail points to the site rather than carrying the detail.
+    assert any(m.subject.endswith("You have a new notification") for m in mail.outbox)
+    assert all(settings.SITE_URL in m.body for m in mail.outbox)
+    assert not [m.subject for m in mail.outbox if m.attachments]
     assert any("cse.access" in line for line in log_lines)
+
+
+@pytest.mark.django_db
+def test_every_email_the_app_sends_only_prompts_to_sign_in(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    """Each kind of e-mail, sent about a notification whose in-app text names a
+    child in full: the e-mail carries the recipient's own name and a link, nothing
+    of the notification's text."""
+    from cse import services as core
+    from cse.tasks import SECURITY_NOTICES, email_password_reset, email_security_notice
+
+    alice = cast["alice"]
+    with django_capture_on_commit_callbacks(execute=True):
+        core.notify(
+            users=[alice],
+            message=(
+                "Zqxname Zqxsurname (Zqxalias), born 3 February 2011, of ZZ9 9ZZ, "
+                "was reported missing"
+            ),
+            url="/notifications/",
+        )
+    for kind in SECURITY_NOTICES:
+        email_security_notice(alice.pk, kind)
+    email_password_reset(alice.pk)
+    assert len(mail.outbox) == len(SECURITY_NOTICES) + 2
+    for message in mail.outbox:
+        assert message.to == [alice.email]
+        assert settings.SITE_URL in message.body
+        assert not message.attachments
+        for where, text in _mail_parts(message):
+            assert not markers_in(text), (message.subject, where, text)
+    assert alice.first_name in mail.outbox[0].body
