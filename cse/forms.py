@@ -666,6 +666,18 @@ def _wait_message(wait: int | None) -> str:
     return f"Too many wrong codes. Wait {wait} seconds, then try again"
 
 
+def _code_input() -> forms.TextInput:
+    """A one-time code box: numeric keyboard, the browser's one-time-code fill."""
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "class": "govuk-input--width-10",
+        }
+    )
+
+
 class SecondFactorForm(Form):
     """The code from the user's authenticator app, or one of their recovery codes."""
 
@@ -673,14 +685,7 @@ class SecondFactorForm(Form):
         label="Code from your authenticator app",
         help_text="Or one of your recovery codes if you do not have your phone.",
         max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "class": "govuk-input--width-10",
-            }
-        ),
+        widget=_code_input(),
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -707,14 +712,7 @@ class AuthenticatorForm(Form):
     code = forms.CharField(
         label="Code from your authenticator app",
         max_length=8,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "class": "govuk-input--width-10",
-            }
-        ),
+        widget=_code_input(),
     )
 
     def __init__(self, *args, device, **kwargs) -> None:
