@@ -12,7 +12,7 @@ import datetime
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -107,6 +107,32 @@ def open_break_glass(
             f"({grant.get_reason_category_display().lower()}). Review it."
         ),
         url=reverse("cse:break_glass_review", args=[grant.pk]),
+    )
+    return grant
+
+
+@transaction.atomic
+def end_break_glass(*, by: User, grant: BreakGlass) -> BreakGlass:
+    """The user who broke glass closes the record again before the hour is up: the
+    grant's expiry becomes now, so the record is hidden from them at once. The
+    owning agency's review still follows; the audit trail shows the early end."""
+    grant = BreakGlass.objects.select_for_update().get(pk=grant.pk)
+    if grant.user_id != by.pk:
+        raise PermissionDenied("Only the holder of a grant may end it")
+    now = timezone.now()
+    if grant.expires_at <= now:
+        raise ValidationError("This access has already ended")
+    grant.expires_at = now
+    grant.save(update_fields=["expires_at"])
+    permissions.forget_break_glass_grants(by)
+    audit.record(
+        by=by,
+        action=AuditEvent.Action.BREAK_GLASS,
+        break_glass=grant,
+        obj=grant,
+        subject=grant.subject_id,
+        summary=f"{grant.reference} ended early by its holder",
+        detail={"grant": grant.pk, "ended": True},
     )
     return grant
 

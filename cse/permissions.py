@@ -157,6 +157,12 @@ def active_break_glass(user: User, subject_id: int) -> int | None:
     return found[0]
 
 
+def break_glass_grant_expiry(user: User, subject_id: int) -> tuple[int | None, object]:
+    """(grant id, expires at) of the user's grant over this record as read in this
+    request (for the banner that says so), or (None, None)."""
+    return _unexpired_grants(user).get(subject_id, (None, None))
+
+
 def opened_under_break_glass(user: User) -> int | None:
     """The record this request opened through the user's break-glass grant, if any."""
     context = audit.current_request_context()

@@ -71,6 +71,7 @@ urlpatterns = [
         views.break_glass_request,
         name="break_glass_request",
     ),
+    path("break-glass/<int:pk>/end/", views.break_glass_end, name="break_glass_end"),
     path("break-glass/reviews/", views.break_glass_reviews, name="break_glass_reviews"),
     path(
         "break-glass/reviews/<int:pk>/",

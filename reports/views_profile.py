@@ -28,7 +28,7 @@ from . import dataset, rules
 from . import profile as problem
 from .forms import QUARTERS, PeriodForm
 from .models import ReportingYear, Snapshot
-from .views import FEWER_THAN_5, _chart, shown
+from .views import CHART_WIDTH, FEWER_THAN_5, _chart, shown
 
 # --- charts -------------------------------------------------------------------------------
 
@@ -72,6 +72,79 @@ def _table_chart(
 def _percent_base(columns) -> str:
     """The count a percentage is of: the first count column after it."""
     return columns[1][0] if len(columns) > 1 else ""
+
+
+BAR = 18  # px of one bar
+GROUP = 2 * BAR + 14  # px of one quarter's pair of bars and the gap after it
+LEGEND = 30  # px above the first pair for the key
+
+
+def _compare_chart(
+    slug: str,
+    title: str,
+    labels: list[str],
+    columns,
+    area_name: str,
+    area_values,
+    region_values,
+    suppress: bool,
+) -> dict:
+    """The area's figures beside the region's (all areas) in every quarter: a pair of
+    bars per quarter on one scale, and a data table with the region's figure next
+    to each of the area's. The region is outside every viewer's own area, so its
+    counts of 1-4 are always "fewer than 5"."""
+    area = _table_chart(slug, title, "Quarter", labels, columns, area_values, suppress)
+    region = _table_chart(slug, title, "Quarter", labels, columns, region_values, True)
+    key = columns[0][0]
+    numbers = [
+        row.get(key)
+        for row in [*area_values, *region_values]
+        if isinstance(row.get(key), int | float)
+    ]
+    top = max(numbers, default=0) or 1
+    rows = []
+    for index, label in enumerate(labels):
+        y = LEGEND + index * GROUP
+        bars = []
+        for offset, (name, chart, raw, css) in enumerate(
+            (
+                (area_name, area, area_values[index], "area"),
+                ("Region", region, region_values[index], "region"),
+            )
+        ):
+            row = chart["rows"][index]
+            number = raw.get(key)
+            width = CHART_WIDTH * number / top if row["width"] else 0
+            bars.append(
+                {
+                    "series": name,
+                    "kind": css,
+                    "value": row["value"],
+                    "width": width,
+                    "y": y + offset * BAR,
+                    "text_x": int(200 + width + 6),
+                }
+            )
+        cells = [
+            cell
+            for pair in zip(
+                area["rows"][index]["cells"],
+                region["rows"][index]["cells"],
+                strict=True,
+            )
+            for cell in pair
+        ]
+        rows.append({"label": label, "y": y, "bars": bars, "cells": cells})
+    return {
+        "slug": slug,
+        "title": title,
+        "label_heading": "Quarter",
+        "area_name": area_name,
+        "columns": [h for _k, h in columns],
+        "span": 2 * len(columns) + 1,
+        "rows": rows,
+        "height": LEGEND + max(1, len(rows)) * GROUP,
+    }
 
 
 def _simple_chart(slug, title, heading, counts: dict, suppress) -> dict:
@@ -327,8 +400,9 @@ class DashboardForm(Form):
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Trends by quarter for the viewer's area (or any area, or all areas): counts
-    only, for every viewer of the dataset (partnership managers first of all)."""
+    """Trends by quarter for the viewer's area (or any area) beside the region's, or
+    for all areas: counts only, for every viewer of the dataset (partnership
+    managers first of all)."""
     permissions.require(rules.may_view(request.user))
     last = dataset.quarter_ending_before(timezone.localdate())
     first = (last[0] - 1, last[1] + 1) if last[1] < 4 else (last[0], 1)
@@ -351,20 +425,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         last = (form.cleaned_data["to_year"], form.cleaned_data["to_quarter"])
     quarters = trends.quarters_between(area, first, last)
     values = trends.compute(area=area, quarters=quarters)
+    # The region (all areas) beside a chosen area, over the area's own quarters.
+    region = trends.compute(area=None, quarters=quarters) if area else None
     suppress = rules.suppress_small(request.user, area)
     labels = [q.label for q in quarters]
-    charts = [
-        _table_chart(
-            measure.slug,
-            measure.title,
-            "Quarter",
-            labels,
-            measure.columns,
-            values[measure.slug],
-            suppress,
-        )
-        for measure in trends.MEASURES
-    ]
+    if region is None:
+        charts = [
+            _table_chart(
+                measure.slug,
+                measure.title,
+                "Quarter",
+                labels,
+                measure.columns,
+                values[measure.slug],
+                suppress,
+            )
+            for measure in trends.MEASURES
+        ]
+    else:
+        charts = [
+            _compare_chart(
+                measure.slug,
+                measure.title,
+                labels,
+                measure.columns,
+                area.name,
+                values[measure.slug],
+                region[measure.slug],
+                suppress,
+            )
+            for measure in trends.MEASURES
+        ]
     audit.record(
         by=request.user,
         action=AuditEvent.Action.VIEW,
@@ -372,6 +463,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         detail={
             "report": "dashboard",
             "area": area.slug if area else "all",
+            "region": region is not None,
             "from": list(first),
             "to": list(last),
         },
@@ -382,6 +474,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "area_name": area.name if area else "All areas",
+            "with_region": region is not None,
             "quarters": quarters,
             "charts": charts,
             "suppress": suppress,

@@ -1,5 +1,6 @@
 from .audit import access_log, audit_search
 from .break_glass import (
+    break_glass_end,
     break_glass_request,
     break_glass_review,
     break_glass_reviews,
@@ -44,6 +45,7 @@ __all__ = [
     "address_create",
     "alias_create",
     "audit_search",
+    "break_glass_end",
     "break_glass_request",
     "break_glass_review",
     "break_glass_reviews",

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, break_glass, forms, permissions
 from cse.models import AuditEvent, BreakGlass, Role, Subject
@@ -72,7 +72,7 @@ def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.BreakGlassReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = break_glass.open_break_glass(
+            break_glass.open_break_glass(
                 by=request.user,
                 subject=subject,
                 reason_category=form.cleaned_data["reason_category"],
@@ -81,12 +81,8 @@ def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.warning(
-                request,
-                f"Break-glass access {grant.reference}: you can read this record until "
-                f"{timezone.localtime(grant.expires_at):%H:%M}. Everything you open is "
-                "recorded and will be reviewed.",
-            )
+            # The record's pages say so in their break-glass banner (with "End
+            # access now") for as long as the grant is in force.
             return redirect(detail_url(subject))
     return render(
         request,
@@ -98,6 +94,31 @@ def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": int(break_glass.duration().total_seconds() // 60),
         },
     )
+
+
+@require_POST
+def break_glass_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder ends their own grant early; anyone else, or a grant already over,
+    gets 404 (a grant is not a page to be told about)."""
+    grant = (
+        BreakGlass.objects.filter(
+            pk=pk, user_id=request.user.pk, expires_at__gt=timezone.now()
+        )
+        .select_related("subject")
+        .first()
+    )
+    if grant is None:
+        raise Http404("No such access")
+    try:
+        break_glass.end_break_glass(by=request.user, grant=grant)
+    except ValidationError:
+        raise Http404("No such access") from None
+    messages.success(
+        request,
+        f"Break-glass access {grant.reference} ended. Record {grant.subject.reference} "
+        "is closed to you again.",
+    )
+    return redirect("cse:home")
 
 
 def break_glass_reviews(request: HttpRequest) -> HttpResponse:

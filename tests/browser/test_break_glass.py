@@ -1,6 +1,6 @@
 """Break-glass in a real browser: erin (agency C) is given a child's reference by
 telephone, opens the record through break-glass with a reason, reads it but cannot
-change it; carol (agency A's CSE coordinator) is told, and reviews the access."""
+change it, and ends the access when done; carol (agency A's CSE coordinator) is told, and reviews the access."""
 
 from __future__ import annotations
 
@@ -39,6 +39,16 @@ def test_a_practitioner_breaks_glass_and_the_coordinator_reviews_it(
     expect(page.locator("main")).to_contain_text("Glassworth")
     expect(page.locator("main")).to_contain_text("Break-glass access")
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
+    # Done with it: she ends the access from the record's banner; it is closed
+    # to her at once.
+    record = page.url
+    expect(page.get_by_role("region", name="Break-glass access")).to_contain_text(
+        "read-only until"
+    )
+    page.get_by_role("button", name="End access now").click()
+    expect(page.locator("main")).to_contain_text("ended")
+    expect(page.locator("main")).not_to_contain_text("Your break-glass access in force")
+    assert page.goto(record).status == 404
 
     reviewer = new_page()
     sign_in(reviewer, carol)

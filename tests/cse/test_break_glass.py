@@ -319,3 +319,75 @@ def test_a_shared_record_is_not_reached_through_break_glass(
     response = client.post(reverse("cse:break_glass_request", args=[child.pk]), REASON)
     assert response["Location"] == reverse("cse:child_detail", args=[child.pk])
     assert not BreakGlass.objects.exists()
+
+
+def test_the_holder_ends_their_access_early_from_the_record_banner(client, erin, child):
+    grant = _open(client, erin, child)
+    url = reverse("cse:child_detail", args=[child.pk])
+    page = client.get(url).content.decode()
+    end = reverse("cse:break_glass_end", args=[grant.pk])
+    # The record's banner says it is read under break-glass, with the way out.
+    assert f"Break-glass access {grant.reference}" in page
+    assert f'action="{end}"' in page and "End access now" in page
+    assert "csrfmiddlewaretoken" in page
+    # GET does nothing.
+    assert client.get(end).status_code == 405
+    response = client.post(end)
+    assert response.status_code == 302 and response.url == reverse("cse:home")
+    grant.refresh_from_db()
+    assert grant.expires_at <= timezone.now()
+    assert grant.expires_at > grant.granted_at
+    # The record is hidden again at once, in this very next request.
+    assert client.get(url).status_code == 404
+    assert permissions.active_break_glass(erin, child.pk) is None
+    ended = AuditEvent.objects.filter(
+        break_glass=grant, action=AuditEvent.Action.BREAK_GLASS, detail__ended=True
+    ).get()
+    assert ended.detail["grant"] == grant.pk
+    assert ended.subject_id == child.pk and ended.user == erin
+    assert grant.reference in ended.summary
+    home = client.get(reverse("cse:home")).content.decode()
+    assert "Your break-glass access in force" not in home
+    # The owning agency's review still follows.
+    assert grant.review == BreakGlass.Review.PENDING
+
+
+def test_the_holder_ends_their_access_from_the_home_panel(client, erin, child):
+    grant = _open(client, erin, child)
+    home = client.get(reverse("cse:home")).content.decode()
+    end = reverse("cse:break_glass_end", args=[grant.pk])
+    assert f'action="{end}"' in home and "End access now" in home
+    followed = client.post(end, follow=True).content.decode()
+    assert f"Break-glass access {grant.reference} ended" in followed
+    assert "Your break-glass access in force" not in followed
+
+
+def test_ending_needs_the_csrf_token(erin, child):
+    from django.test import Client
+
+    grant = BreakGlass.objects.create(
+        user=erin,
+        agency=erin.agency,
+        owner_agency=child.owner_agency,
+        subject=child,
+        reason_category="immediate_risk",
+        reason="Synthetic reason",
+        granted_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(erin)
+    end = reverse("cse:break_glass_end", args=[grant.pk])
+    assert strict.post(end).status_code == 403
+    grant.refresh_from_db()
+    assert grant.expires_at > timezone.now()
+
+
+def test_pages_not_opened_through_a_grant_have_no_banner(client, erin, alice, child):
+    _open(client, erin, child)
+    assert (
+        "End access now" not in client.get(reverse("cse:child_list")).content.decode()
+    )
+    client.force_login(alice)
+    page = client.get(reverse("cse:child_detail", args=[child.pk])).content.decode()
+    assert "End access now" not in page and "under break-glass" not in page

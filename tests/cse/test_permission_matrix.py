@@ -81,6 +81,7 @@ POST_ONLY = {
     "cse:flag_remove",
     "cse:link_end",
     "cse:share_withdraw",
+    "cse:break_glass_end",
 }
 # Reachable without signing in.
 PUBLIC = {"login", "logout", "accessibility", "health"}
@@ -211,6 +212,7 @@ def test_post_only_views_refuse_get(url_name, client, alice, child):
         "cse:flag_remove": [child.pk, 1],
         "cse:link_end": [child.pk, 1],
         "cse:share_withdraw": [child.pk],
+        "cse:break_glass_end": [1],
     }[url_name]
     assert client.get(reverse(url_name, args=args)).status_code == 405
 
@@ -327,3 +329,31 @@ def test_break_glass_review_is_for_the_owning_coordinators(
         client.force_login(user)
         got[name] = client.get(url).status_code
     assert got == want
+
+
+def test_break_glass_end_is_for_the_grants_holder_only(
+    client, records, alice, bob, carol, dave, erin, pam, sam
+):
+    """Only the user who broke glass may end the grant; to everyone else (the
+    owning agency's coordinator included) it is 404, and the grant stays in force."""
+    from cse import break_glass
+    from cse.models import BreakGlass
+
+    grant = break_glass.open_break_glass(
+        by=erin,
+        subject=records["child"]["private"],
+        reason_category="immediate_risk",
+        reason="Referral by telephone",
+    )
+    url = reverse("cse:break_glass_end", args=[grant.pk])
+    client.logout()
+    assert client.post(url).status_code == 302  # to sign in
+    for user in (alice, bob, carol, dave, pam, sam):
+        client.force_login(user)
+        assert client.post(url).status_code == 404, user.username
+        assert client.get(url).status_code == 405
+    assert BreakGlass.objects.get(pk=grant.pk).expires_at == grant.expires_at
+    client.force_login(erin)
+    assert client.post(url).status_code == 302
+    # Over: 404 to the holder too.
+    assert client.post(url).status_code == 404

@@ -10,12 +10,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cse.models import AuditEvent
+from cse.models import AuditEvent, LocalArea, Role
 from meetings.models import Action, Meeting, MeetingType
 from missing.models import ReturnInterview, rhi_due
 from reports import dashboard
+from reports.views import CHART_WIDTH
 from screening.models import Screening, ToolDefinition
-from tests.factories import LocalAreaFactory, make_child, make_person
+from tests.factories import (
+    AgencyFactory,
+    LocalAreaFactory,
+    UserFactory,
+    make_child,
+    make_person,
+)
 from tests.reports.helpers import build, episode, local
 from tests.reports.test_profile import cawn, tactic
 
@@ -243,8 +250,13 @@ def test_the_query_count_does_not_grow_with_the_quarters(data, client, pam):
         client, base | {"from_year": 2024, "from_quarter": 3, "to_quarter": 2}
     )
     assert many == one
-    # A small constant per measure (and the page's own few).
-    assert one <= 3 * len(dashboard.MEASURES) + 10
+    # A small constant per measure, twice (the area, then the region), and the
+    # page's own few.
+    assert one <= 2 * 3 * len(dashboard.MEASURES) + 10
+    # All areas alone: the measures once.
+    alone = count_queries(client, base | {"area": "all", "to_quarter": 2})
+    assert alone <= 3 * len(dashboard.MEASURES) + 10
+    assert one - alone <= 3 * len(dashboard.MEASURES)
 
 
 def test_the_manager_sees_every_measure_without_names(data, client, pam):
@@ -303,3 +315,100 @@ def test_a_range_the_wrong_way_round_is_an_error(client, pam):
     )
     assert page.status_code == 200
     assert "The last quarter must not be before the first" in page.content.decode()
+
+
+@pytest.fixture
+def elsewhere_missing(data):
+    """A child of Otherton missing three times in Q2: the region's figures differ
+    from Testshire's."""
+    otherton = LocalArea.objects.get(slug="otherton")
+    worker = UserFactory(
+        agency=AgencyFactory(name="Otherton Council", local_area=otherton),
+        roles=[Role.PRACTITIONER],
+    )
+    kid = make_child(worker, forename="Testelsewhere")
+    for day in (3, 10, 17):
+        episode(kid, local(2026, 8, day))
+    return kid
+
+
+def dashboard_page(client, user, area="testshire"):
+    client.force_login(user)
+    return client.get(
+        reverse("reports:dashboard"),
+        {
+            "area": area,
+            "from_year": 2026,
+            "from_quarter": 1,
+            "to_year": 2026,
+            "to_quarter": 2,
+        },
+    )
+
+
+def cells(page, slug):
+    chart = next(c for c in page.context["charts"] if c["slug"] == slug)
+    return [row["cells"] for row in chart["rows"]]
+
+
+def test_an_area_is_shown_beside_the_region(data, elsewhere_missing, client, pam):
+    page = dashboard_page(client, pam)
+    assert page.status_code == 200
+    # (Testshire, region) per quarter. Pam's own area is shown in full; the
+    # region's 1-4 are "fewer than 5".
+    assert cells(page, "missing") == [[5, 5], [9, 12]]
+    assert cells(page, "frequent") == [[1, "fewer than 5"], [1, "fewer than 5"]]
+    assert cells(page, "cawns_issued") == [[1, "fewer than 5"], [2, "fewer than 5"]]
+    # A percentage beside the region's, each with its base: the region's two
+    # interviews due in Q2 are fewer than 5, and so is their share.
+    assert cells(page, "rhi")[1] == [
+        "50.0%",
+        "fewer than 5",
+        2,
+        "fewer than 5",
+        1,
+        "fewer than 5",
+    ]
+    # Victims: every category beside the region's (all victims are Testshire's).
+    assert cells(page, "victims")[0] == [3, "fewer than 5", 2, "fewer than 5"] + [
+        1,
+        "fewer than 5",
+        0,
+        0,
+    ]
+
+
+def test_the_pairs_of_bars_share_one_scale(data, elsewhere_missing, client, pam):
+    page = dashboard_page(client, pam)
+    chart = next(c for c in page.context["charts"] if c["slug"] == "missing")
+    q1, q2 = ([bar["width"] for bar in row["bars"]] for row in chart["rows"])
+    assert q2 == [CHART_WIDTH * 9 / 12, CHART_WIDTH]
+    assert q1 == [CHART_WIDTH * 5 / 12] * 2
+    # A suppressed region figure draws no bar (its length would give it away).
+    frequent = next(c for c in page.context["charts"] if c["slug"] == "frequent")
+    assert [bar["width"] for bar in frequent["rows"][1]["bars"]][1] == 0
+    html = page.content.decode()
+    assert html.count("<svg") == len(dashboard.MEASURES)
+    assert html.count('role="img"') == len(dashboard.MEASURES)
+    assert "Missing episodes: Testshire beside the region" in html
+    assert (
+        '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Region</th>'
+        in html
+    )
+    assert "Testelsewhere" not in html
+    event = AuditEvent.objects.filter(user=pam, action="view").latest("pk")
+    assert event.detail["region"] is True
+
+
+def test_another_area_suppresses_both_columns(data, elsewhere_missing, client, pam):
+    page = dashboard_page(client, pam, area="otherton")
+    # Otherton: no episodes in Q1, three in Q2; the region as before.
+    assert cells(page, "missing") == [[0, 5], ["fewer than 5", 12]]
+
+
+def test_all_areas_has_no_region_beside_it(data, client, pam):
+    page = dashboard_page(client, pam, area="all")
+    html = page.content.decode()
+    assert not page.context["with_region"]
+    assert ">Region</th>" not in html
+    assert cells(page, "missing") == [[5], [9]]
