@@ -378,6 +378,33 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
         )
         reports.run_snapshot(snapshot.pk)
 
+        # A delivery plan, an outcome assessment and a break-glass grant, so the
+        # pages that name them are visited too.
+        from cse import break_glass
+        from cse.models import BreakGlass
+        from reports import outcomes
+        from reports.models import OutcomeAssessment
+        from tests.reports.delivery_helpers import add_action, make_plan
+
+        delivery_plan = make_plan(cast["pam"])
+        delivery_action = add_action(
+            cast["pam"], delivery_plan, responsible=cast["carol"]
+        )
+        assessment = outcomes.record_assessment(
+            by=cast["alice"],
+            child=child,
+            occasion=OutcomeAssessment.Occasion.PLAN_START,
+            assessed_on=TODAY - datetime.timedelta(days=1),
+            values={"self_esteem": 6, "missing_episodes": 2},
+            notes="Zqxname said she felt safer at ZZ9 9ZZ.",
+        )
+        grant = break_glass.open_break_glass(
+            by=cast["erin"],
+            subject=child,
+            reason_category=BreakGlass.Reason.IMMEDIATE_RISK_TO_CHILD,
+            reason="Zqxname was reported at risk by phone.",
+        )
+
     ids.update(
         child=child.pk,
         person=person.pk,
@@ -401,6 +428,13 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
         report=report.pk,
         snapshot=snapshot.pk,
         area=area.slug,
+        delivery_plan=delivery_plan.pk,
+        delivery_objective=delivery_action.objective_id,
+        delivery_sub_objective=delivery_action.sub_objective_id,
+        delivery_action=delivery_action.pk,
+        assessment=assessment.pk,
+        grant=grant.pk,
+        alice=cast["alice"].pk,
     )
     return ids
 
@@ -464,7 +498,23 @@ EXPLICIT_KWARGS = {
     "screening:edit": lambda i: {"pk": i["draft"]},
     "screening:action_update": lambda i: {"pk": i["screening_action"]},
     "missing:queue_resolve": lambda i: {"pk": i["queue_item"]},
+    "password_reset_confirm": lambda i: _reset_link(i["alice"]),
 }
+
+
+def _reset_link(user_id: int) -> dict:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from cse.models import User
+
+    user = User.objects.get(pk=user_id)
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+
 
 # Otherwise each parameter by name, then by the path it sits under.
 BY_PARAM = {
@@ -476,6 +526,7 @@ BY_PARAM = {
     "referral_pk": "referral",
     "tactic_pk": "tactic",
     "plan_pk": "plan",
+    "assessment": "assessment",
 }
 # Arguments that are not ids.
 VALUES = {
@@ -483,6 +534,7 @@ VALUES = {
     "area": lambda i: i["area"],
     "year": lambda i: TODAY.year,
     "month": lambda i: TODAY.month,
+    "figure": lambda i: "new",
 }
 BY_PREFIX = (
     ("screening/children/", "child"),
@@ -497,6 +549,11 @@ BY_PREFIX = (
     ("reports/dataset/snapshots/", "snapshot"),
     ("reports/children/", "child"),
     ("break-glass/records/", "child"),
+    ("break-glass/", "grant"),
+    ("reports/delivery/objectives/", "delivery_objective"),
+    ("reports/delivery/sub-objectives/", "delivery_sub_objective"),
+    ("reports/delivery/actions/", "delivery_action"),
+    ("reports/delivery/", "delivery_plan"),
     ("children/", "child"),
     ("persons/", "person"),
     ("locations/", "location"),
