@@ -143,7 +143,7 @@ def missing_episodes(area_id, quarters, now) -> list[dict]:
 
     return by_quarter(
         MissingEpisode.objects.filter(
-            dataset.in_area(area_id, "child__"),
+            dataset.child_in_area(area_id),
             category=MissingEpisode.Category.MISSING,
         ),
         "started_at",

@@ -280,7 +280,7 @@ def compute(
     # tallied here; an episode not returned by the quarter's end is in the last band.
     from missing.models import MissingEpisode, ReturnInterview
 
-    in_child_area = dataset.in_area(area_id, "child__")
+    in_child_area = dataset.child_in_area(area_id)
     started = MissingEpisode.objects.filter(
         in_child_area,
         category=MissingEpisode.Category.MISSING,
@@ -337,7 +337,7 @@ def compute(
     frequent = dataset.frequently_missing(area_id, [period], now)[period]
 
     interviews = ReturnInterview.objects.filter(
-        in_child_area, due_at__gte=start, due_at__lt=end
+        dataset.in_area(area_id, "child__"), due_at__gte=start, due_at__lt=end
     ).aggregate(
         due=Count("pk"), in_time=Count("pk", filter=Q(completed_at__lte=F("due_at")))
     )
