@@ -163,8 +163,8 @@ def compute(
     victim_ids = set(found)
     victims = dataset.profile(found)
 
-    # The links in force at some time in the quarter. Each link-based count is an
-    # uncorrelated subquery on them (an IN list the database hashes once), so no link
+    # The links in force at some time in the quarter. The link-based counts are
+    # subqueries on them (mostly an IN list the database hashes once), so no link
     # is read into Python except the victims' links to persons of interest below.
     in_force = Q(created_at__lt=end) & (
         Q(ended_at__isnull=True) | Q(ended_at__gte=start)
