@@ -9,13 +9,14 @@ queries does not grow with the number of quarters shown. Counts only.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from cse.dates import LONDON
+from cse.dates import LONDON, add_working_days
 from cse.models import LocalArea
 
 from . import dataset
@@ -112,8 +113,13 @@ def victims_by_category(area_id, quarters, now) -> list[dict]:
     )
     out = []
     for i in range(len(quarters)):
-        profile = dataset.profile(found[str(i)])
-        out.append({"total": profile["total"], **profile["by_category"]})
+        # Only the total and the categories: the rest of `dataset.profile`'s
+        # tallies are not shown here.
+        counts = Counter(str(p["category"]) for p in found[str(i)].values())
+        out.append(
+            {"total": len(found[str(i)])}
+            | {category: counts.get(category, 0) for category in ("1", "2", "3")}
+        )
     return out
 
 
@@ -137,7 +143,7 @@ def missing_episodes(area_id, quarters, now) -> list[dict]:
 
     return by_quarter(
         MissingEpisode.objects.filter(
-            dataset.in_area(area_id, "child__"),
+            dataset.child_in_area(area_id),
             category=MissingEpisode.Category.MISSING,
         ),
         "started_at",
@@ -244,43 +250,46 @@ def meetings_on_time(area_id, quarters, now) -> list[dict]:
     minutes are not out yet is not counted either way."""
     from meetings.models import Meeting
 
-    meetings = (
-        Meeting.objects.filter(
-            _area_q(area_id, "local_area_id"),
-            starts_at__gte=quarters[0].period.start_moment,
-            starts_at__lt=min(quarters[-1].period.end_moment, now),
-        )
-        .select_related("meeting_type")
-        .only(
-            "starts_at",
-            "circulated_at",
-            "minutes_approved_at",
-            "meeting_type__circulation_lead_days",
-            "meeting_type__minutes_deadline_days",
-        )
+    meetings = Meeting.objects.filter(
+        _area_q(area_id, "local_area_id"),
+        starts_at__gte=quarters[0].period.start_moment,
+        starts_at__lt=min(quarters[-1].period.end_moment, now),
+    ).values_list(
+        "starts_at",
+        "circulated_at",
+        "minutes_approved_at",
+        "meeting_type__circulation_lead_days",
+        "meeting_type__minutes_deadline_days",
     )
     today = now.astimezone(LONDON).date()
     out = [
         {"agendas": 0, "agendas_on_time": 0, "minutes": 0, "minutes_on_time": 0}
         for _ in quarters
     ]
-    for meeting in meetings:
+    # The deadlines as `Meeting.circulation_deadline` and `Meeting.minutes_due`
+    # give them, worked out once for each day and number of working days.
+    deadlines: dict[tuple[datetime.date, int], datetime.date] = {}
+
+    def working_days_from(day: datetime.date, days: int) -> datetime.date:
+        if (day, days) not in deadlines:
+            deadlines[day, days] = add_working_days(day, days)
+        return deadlines[day, days]
+
+    bounds = [(q.period.start_moment, q.period.end_moment) for q in quarters]
+    for starts_at, sent, approved, lead_days, minutes_days in meetings:
         index = next(
-            i
-            for i, q in enumerate(quarters)
-            if q.period.start_moment <= meeting.starts_at < q.period.end_moment
+            i for i, (first, end) in enumerate(bounds) if first <= starts_at < end
         )
         row = out[index]
-        deadline = meeting.circulation_deadline
-        if meeting.circulated_at or deadline < today:
+        day = starts_at.astimezone(LONDON).date()
+        deadline = working_days_from(day, -lead_days)
+        if sent or deadline < today:
             row["agendas"] += 1
-            sent = meeting.circulated_at
             if sent and sent.astimezone(LONDON).date() <= deadline:
                 row["agendas_on_time"] += 1
-        due = meeting.minutes_due
-        if meeting.minutes_approved_at or due < today:
+        due = working_days_from(day, minutes_days)
+        if approved or due < today:
             row["minutes"] += 1
-            approved = meeting.minutes_approved_at
             if approved and approved.astimezone(LONDON).date() <= due:
                 row["minutes_on_time"] += 1
     for row in out:

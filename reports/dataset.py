@@ -84,6 +84,15 @@ def in_area(area_id: int | None, prefix: str = "") -> Q:
     )
 
 
+def child_in_area(area_id: int | None) -> Q:
+    """`in_area` for a model with a `child`, as a list of the area's children
+    rather than a join: over many episodes the database hashes the list once
+    instead of looking up each child's episodes in turn."""
+    if area_id is None:
+        return Q()
+    return Q(child_id__in=Child.objects.filter(in_area(area_id)).values("pk"))
+
+
 def age_band(age: int | None) -> str:
     if age is None:
         return "not known"
@@ -127,26 +136,38 @@ def victims(
         )
     )
     found: dict[str, dict[int, dict]] = {name: {} for name in periods}
+    bounds = [
+        (found[name], period.start, period.end) for name, period in periods.items()
+    ]
+    at_risk = int(Category.AT_RISK)
 
     def close(child_id, spans, attrs):
-        for name, period in periods.items():
-            in_force = [
-                category
-                for category, since, until in spans
-                if since <= period.end
-                and (until is None or until > max(period.start, since))
-            ]
-            concerns = [c for c in in_force if c >= Category.AT_RISK]
-            if not concerns:
+        # Only the concerns (1-3) can make a victim; whether an entry is in force
+        # does not depend on the others once `until` is set. The last one in force
+        # is the child's category for the period.
+        concerns = [span for span in spans if span[0] >= at_risk]
+        if not concerns:
+            return
+        gender, ethnicity, legal_status, born, estimated = attrs
+        looked_after = legal_status in Child.LOOKED_AFTER_STATUSES
+        for out, start, end in bounds:
+            category = next(
+                (
+                    category
+                    for category, since, until in reversed(concerns)
+                    if since <= end and (until is None or until > max(start, since))
+                ),
+                None,
+            )
+            if category is None:
                 continue
-            gender, ethnicity, legal_status, born, estimated = attrs
-            age = age_on(born, period.end) if born else estimated
-            found[name][child_id] = {
-                "category": concerns[-1],
+            age = age_on(born, end) if born else estimated
+            out[child_id] = {
+                "category": category,
                 "gender": gender,
                 "ethnicity": ethnicity,
                 "age_band": age_band(age),
-                "looked_after": legal_status in Child.LOOKED_AFTER_STATUSES,
+                "looked_after": looked_after,
             }
 
     current, spans, attrs = None, [], None
@@ -222,7 +243,7 @@ def frequently_missing(
     rows = (
         MissingEpisode.objects.filter(
             span,
-            in_area(area_id, "child__"),
+            child_in_area(area_id),
             category=MissingEpisode.Category.MISSING,
             missing_from__in=["home", "care"],
             recorded_at__lte=as_at,

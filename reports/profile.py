@@ -20,7 +20,21 @@ import datetime
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from cse import audit, permissions
@@ -29,6 +43,7 @@ from cse.models import (
     Address,
     AuditEvent,
     Category,
+    Child,
     Ethnicity,
     Gender,
     LocalArea,
@@ -103,6 +118,23 @@ def _location_in(area_id: int | None) -> Q:
     )
 
 
+def _sum_by(rows, label, labels=None, key="count") -> dict[str, int]:
+    """Grouped rows' counts (`key`) summed by `label(row)`, as `_tally` gives them:
+    every one of `labels` in order, else the labels found, sorted, leaving out
+    those with no count."""
+    counts: Counter = Counter()
+    for row in rows:
+        if row[key]:
+            counts[label(row)] += row[key]
+    if labels is not None:
+        return {name: counts.get(name, 0) for name in labels}
+    return dict(sorted(counts.items()))
+
+
+def time_band(hour: int) -> str:
+    return [label for label, first in TIME_BANDS if hour >= first][-1]
+
+
 def _tally(values, labels=None) -> dict[str, int]:
     counts = Counter(values)
     if labels is not None:
@@ -131,123 +163,184 @@ def compute(
     victim_ids = set(found)
     victims = dataset.profile(found)
 
-    # Every link in force at some time in the quarter, once; the link-based counts
-    # below are intersections with it.
-    links = list(
-        SubjectLink.objects.filter(created_at__lt=end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
-        .values_list(
-            "from_subject_id",
-            "from_subject__kind",
-            "to_subject_id",
-            "to_subject__kind",
-            "kind",
+    # The links in force at some time in the quarter. The link-based counts are
+    # subqueries on them (mostly an IN list the database hashes once), so no link
+    # is read into Python except the victims' links to persons of interest below.
+    in_force = Q(created_at__lt=end) & (
+        Q(ended_at__isnull=True) | Q(ended_at__gte=start)
+    )
+    links = SubjectLink.objects.filter(in_force).order_by()
+
+    def touching(far_from: Q, far_to: Q) -> Q:
+        """Records at one end of a link in force whose other end matches: far_to
+        the far end when the record is the link's `from`, far_from when its `to`."""
+        return Q(pk__in=links.filter(far_to).values("from_subject_id")) | Q(
+            pk__in=links.filter(far_from).values("to_subject_id")
+        )
+
+    def linked_to(*models) -> Q:
+        """Linked to a record of these kinds, told by their own (smaller) tables
+        rather than by joining every link to the subject table."""
+        far_from, far_to = Q(), Q()
+        for model in models:
+            far_from |= Q(from_subject_id__in=model.objects.values("pk"))
+            far_to |= Q(to_subject_id__in=model.objects.values("pk"))
+        return touching(far_from, far_to)
+
+    # Victims' links to persons of interest, both ways, for the victims (a set
+    # computed in Python by the dataset) with and without one: (child, person,
+    # whether the person counts in this profile). Only children of the area.
+    children_here = Child.objects.filter(dataset.in_area(area_id)).values("pk")
+    persons_anywhere = PersonOfInterest.objects.values("pk")
+    persons_here = PersonOfInterest.objects.filter(
+        _owned_in(area_id), created_at__lt=end
+    ).values("pk")
+
+    def child_person(child_end: str, person_end: str):
+        return links.filter(
+            **{
+                f"{child_end}_id__in": children_here,
+                f"{person_end}_id__in": persons_anywhere,
+            }
+        ).values_list(
+            f"{child_end}_id",
+            f"{person_end}_id",
+            Case(
+                When(**{f"{person_end}_id__in": persons_here}, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    victim_links = list(
+        child_person("from_subject", "to_subject").union(
+            child_person("to_subject", "from_subject")
         )
     )
-    neighbours: dict[int, set[tuple[int, str, str]]] = {}
-    for a, a_kind, b, b_kind, kind in links:
-        neighbours.setdefault(a, set()).add((b, b_kind, kind))
-        neighbours.setdefault(b, set()).add((a, a_kind, kind))
+    with_person = {child for child, _person, _counted in victim_links}
+    linked_to_victims = {
+        person
+        for child, person, counted in victim_links
+        if counted and child in victim_ids
+    }
 
-    def linked_kinds(subject_id: int, kind: str) -> set[int]:
-        return {o for o, k, _ in neighbours.get(subject_id, ()) if k == kind}
-
-    # Persons of interest.
+    # Persons of interest, counted by status and area in one grouped query.
+    lives_at = touching(
+        Q(kind=SubjectLink.Kind.LIVES_AT), Q(kind=SubjectLink.Kind.LIVES_AT)
+    )
     persons = list(
         PersonOfInterest.objects.filter(_owned_in(area_id), created_at__lt=end)
-        .annotate(has_address=Exists(Address.objects.filter(subject_id=OuterRef("pk"))))
-        .values_list(
-            "pk",
-            "status",
-            "owner_agency__local_area__name",
-            "forename",
-            "surname",
-            "date_of_birth",
-            "has_address",
+        .values("status", "owner_agency__local_area__name")
+        .annotate(
+            count=Count("pk"),
+            no_address=Count(
+                "pk",
+                filter=~Exists(Address.objects.filter(subject_id=OuterRef("pk")))
+                & ~lives_at,
+            ),
+            no_identity=Count(
+                "pk",
+                filter=(Q(forename="") | Q(surname="")) & Q(date_of_birth__isnull=True),
+            ),
         )
+        .order_by()
     )
     status_labels = dict(PersonOfInterest.Status.choices)
-    person_ids = {p[0] for p in persons}
-    linked_to_victims = {
-        pk for pk in person_ids if linked_kinds(pk, K.CHILD) & victim_ids
-    }
-    no_address = [
-        p
-        for p in persons
-        if not p[6]
-        and not any(
-            k == SubjectLink.Kind.LIVES_AT for _, _, k in neighbours.get(p[0], ())
-        )
-    ]
-    no_identity = [p for p in persons if (not p[3] or not p[4]) and p[5] is None]
 
     # Locations and vehicles.
+    hotspot = Q(is_hotspot=True) & (
+        Q(hotspot_since__isnull=True) | Q(hotspot_since__lte=period.end)
+    )
     locations = list(
-        Location.objects.filter(_location_in(area_id), created_at__lt=end).values_list(
-            "pk",
-            "type",
-            "local_area__name",
-            "owner_agency__local_area__name",
-            "is_hotspot",
-            "hotspot_since",
+        Location.objects.filter(_location_in(area_id), created_at__lt=end)
+        .values("type", "local_area__name", "owner_agency__local_area__name")
+        .annotate(
+            count=Count("pk"),
+            hotspots=Count("pk", filter=hotspot),
+            without_person=Count("pk", filter=~linked_to(PersonOfInterest)),
         )
+        .order_by()
     )
     type_labels = dict(Location.Type.choices)
-    hotspots = [
-        loc for loc in locations if loc[4] and (loc[5] is None or loc[5] <= period.end)
-    ]
-    vehicles = list(
-        Vehicle.objects.filter(_owned_in(area_id), created_at__lt=end).values_list(
-            "pk", flat=True
+    # Vehicles are few: a look-up by index for each beats a pass over every link.
+    people = Q(from_subject__kind__in=[K.CHILD, K.PERSON])
+    vehicle_linked = Exists(
+        links.filter(to_subject_id=OuterRef("pk")).filter(people)
+    ) | Exists(
+        links.filter(
+            from_subject_id=OuterRef("pk"), to_subject__kind__in=[K.CHILD, K.PERSON]
         )
     )
-    people_kinds = {K.CHILD, K.PERSON}
+    vehicles = Vehicle.objects.filter(_owned_in(area_id), created_at__lt=end).aggregate(
+        total=Count("pk"), linked=Count("pk", filter=vehicle_linked)
+    )
 
-    def linked_to_people(subject_id: int) -> bool:
-        return any(k in people_kinds for _, k, _ in neighbours.get(subject_id, ()))
-
-    # Missing episodes started in the quarter.
+    # Missing episodes started in the quarter, grouped by London's day of the week
+    # (ISO: 1 is Monday), hour and duration band (at most 7 x 24 x 4 rows) and
+    # tallied here; an episode not returned by the quarter's end is in the last band.
     from missing.models import MissingEpisode, ReturnInterview
 
-    in_child_area = dataset.in_area(area_id, "child__")
-    episodes = list(
+    in_child_area = dataset.child_in_area(area_id)
+    started = MissingEpisode.objects.filter(
+        in_child_area,
+        category=MissingEpisode.Category.MISSING,
+        started_at__gte=start,
+        started_at__lt=end,
+    )
+    grouped = (
+        started.alias(
+            lasted=ExpressionWrapper(
+                F("returned_at") - F("started_at"), output_field=DurationField()
+            )
+        )
+        .annotate(
+            iso_day=ExtractIsoWeekDay("started_at", tzinfo=LONDON),
+            hour=ExtractHour("started_at", tzinfo=LONDON),
+            duration_band=Case(
+                When(
+                    Q(returned_at__isnull=True) | Q(returned_at__gte=end), then=Value(3)
+                ),
+                When(lasted__lt=datetime.timedelta(hours=24), then=Value(0)),
+                When(lasted__lt=datetime.timedelta(hours=72), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("iso_day", "hour", "duration_band")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_day: Counter = Counter()
+    by_time: Counter = Counter()
+    by_duration: Counter = Counter()
+    for iso_day, hour, band, count in grouped:
+        by_day[DAYS[iso_day - 1]] += count
+        by_time[time_band(hour)] += count
+        by_duration[DURATION_BANDS[band]] += count
+    # The counts, and the returns in the quarter with no completed interview, in one
+    # pass over the episodes (with or without an interview: a left join).
+    began = Q(started_at__gte=start, started_at__lt=end)
+    came_back = Q(returned_at__gte=start, returned_at__lt=end)
+    episodes = (
         MissingEpisode.objects.filter(
-            in_child_area,
-            category=MissingEpisode.Category.MISSING,
-            started_at__gte=start,
-            started_at__lt=end,
-        ).values_list("child_id", "started_at", "returned_at")
+            in_child_area, category=MissingEpisode.Category.MISSING
+        )
+        .filter(began | came_back)
+        .aggregate(
+            count=Count("pk", filter=began),
+            children=Count("child_id", distinct=True, filter=began),
+            without_interview=Count(
+                "pk", filter=came_back & Q(interview__completed_at__isnull=True)
+            ),
+        )
     )
     frequent = dataset.frequently_missing(area_id, [period], now)[period]
-    by_duration: Counter = Counter()
-    for _child, started, returned in episodes:
-        if returned is None or returned >= end:
-            by_duration[DURATION_BANDS[3]] += 1
-            continue
-        hours = (returned - started).total_seconds() / 3600
-        band = 0 if hours < 24 else 1 if hours < 72 else 2
-        by_duration[DURATION_BANDS[band]] += 1
-
-    def time_band(moment: datetime.datetime) -> str:
-        hour = moment.astimezone(LONDON).hour
-        return [label for label, first in TIME_BANDS if hour >= first][-1]
 
     interviews = ReturnInterview.objects.filter(
-        in_child_area, due_at__gte=start, due_at__lt=end
+        dataset.in_area(area_id, "child__"), due_at__gte=start, due_at__lt=end
     ).aggregate(
         due=Count("pk"), in_time=Count("pk", filter=Q(completed_at__lte=F("due_at")))
     )
-    without_interview = (
-        MissingEpisode.objects.filter(
-            in_child_area,
-            category=MissingEpisode.Category.MISSING,
-            returned_at__gte=start,
-            returned_at__lt=end,
-        )
-        .exclude(interview__completed_at__isnull=False)
-        .count()
-    )
-
     # Disruption.
     from disruption.models import Cawn, CawnBreach, DisruptionTactic, IntelligenceReport
 
@@ -307,39 +400,37 @@ def compute(
             },
         },
         "persons": {
-            "total": len(persons),
-            "by_status": _tally(
-                (status_labels[p[1]] for p in persons),
-                list(status_labels.values()),
+            "total": sum(p["count"] for p in persons),
+            "by_status": _sum_by(
+                persons, lambda p: status_labels[p["status"]], status_labels.values()
             ),
-            "by_area": _tally(p[2] for p in persons),
+            "by_area": _sum_by(persons, lambda p: p["owner_agency__local_area__name"]),
             "linked_to_victims": len(linked_to_victims),
         },
         "locations": {
-            "total": len(locations),
-            "by_type": _tally(
-                (type_labels[loc[1]] for loc in locations), list(type_labels.values())
+            "total": sum(loc["count"] for loc in locations),
+            "by_type": _sum_by(
+                locations, lambda loc: type_labels[loc["type"]], type_labels.values()
             ),
-            "by_area": _tally(loc[2] or loc[3] for loc in locations),
-            "hotspots": len(hotspots),
-            "hotspots_by_type": _tally(type_labels[loc[1]] for loc in hotspots),
+            "by_area": _sum_by(
+                locations,
+                lambda loc: (
+                    loc["local_area__name"] or loc["owner_agency__local_area__name"]
+                ),
+            ),
+            "hotspots": sum(loc["hotspots"] for loc in locations),
+            "hotspots_by_type": _sum_by(
+                locations, lambda loc: type_labels[loc["type"]], key="hotspots"
+            ),
         },
-        "vehicles": {
-            "total": len(vehicles),
-            "linked": sum(1 for pk in vehicles if linked_to_people(pk)),
-        },
+        "vehicles": {"total": vehicles["total"], "linked": vehicles["linked"]},
         "missing": {
-            "episodes": len(episodes),
-            "children": len({child for child, _s, _r in episodes}),
+            "episodes": episodes["count"],
+            "children": episodes["children"],
             "frequently_missing": len(frequent["home"] | frequent["care"]),
-            "by_day": _tally(
-                (DAYS[s.astimezone(LONDON).weekday()] for _c, s, _r in episodes), DAYS
-            ),
-            "by_time": _tally(
-                (time_band(s) for _c, s, _r in episodes),
-                [label for label, _ in TIME_BANDS],
-            ),
-            "by_duration": {band: by_duration.get(band, 0) for band in DURATION_BANDS},
+            "by_day": {day: by_day[day] for day in DAYS},
+            "by_time": {label: by_time[label] for label, _first in TIME_BANDS},
+            "by_duration": {band: by_duration[band] for band in DURATION_BANDS},
             "interviews_due": interviews["due"],
             "interviews_in_time": interviews["in_time"],
         },
@@ -363,15 +454,11 @@ def compute(
             "not_actioned": len(reports) - actioned,
         },
         "gaps": {
-            "victims_without_person": sum(
-                1 for pk in victim_ids if not linked_kinds(pk, K.PERSON)
-            ),
-            "persons_without_address": len(no_address),
-            "persons_without_identity": len(no_identity),
-            "locations_without_person": sum(
-                1 for loc in locations if not linked_kinds(loc[0], K.PERSON)
-            ),
-            "episodes_without_interview": without_interview,
+            "victims_without_person": len(victim_ids - with_person),
+            "persons_without_address": sum(p["no_address"] for p in persons),
+            "persons_without_identity": sum(p["no_identity"] for p in persons),
+            "locations_without_person": sum(loc["without_person"] for loc in locations),
+            "episodes_without_interview": episodes["without_interview"],
         },
     }
 

@@ -7,6 +7,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -391,6 +393,79 @@ def test_the_profile_takes_a_fixed_number_of_queries(
     data, area, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(25):
+        q2(area)
+
+
+def test_days_and_times_are_london_and_duration_bands_close_on_the_hour(alice, area):
+    """Q3 2026 (October to December) spans the end of British Summer Time on
+    25 October. The day and hour are London's, not UTC's; exactly 24 hours is in
+    the second band and exactly 72 in the third; an episode returned at the very
+    moment the quarter ends had not returned by its end."""
+    child = make_child(alice, forename="Testchild Alpha")
+    utc = datetime.UTC
+    # Sunday 23:30 UTC in summer time is Monday 00:30 in London.
+    episode(
+        child,
+        datetime.datetime(2026, 10, 4, 23, 30, tzinfo=utc),
+        datetime.datetime(2026, 10, 5, 23, 30, tzinfo=utc),  # exactly 24 hours
+    )
+    # Sunday 23:30 UTC in winter is Sunday 23:30 in London too.
+    episode(
+        child,
+        datetime.datetime(2026, 12, 6, 23, 30, tzinfo=utc),
+        datetime.datetime(2026, 12, 9, 23, 30, tzinfo=utc),  # exactly 72 hours
+    )
+    # Across the change of the clocks: from 00:30 BST on Sunday 25 October (still
+    # Saturday in UTC) to midnight GMT on the Monday, 23.5 hours by the clock on
+    # the wall but 24.5 hours in fact.
+    episode(child, local(2026, 10, 25, 0, 30), local(2026, 10, 26, 0, 0))
+    # A minute short of 24 hours.
+    episode(child, local(2026, 11, 3, 6), local(2026, 11, 4, 5, 59))
+    # Returned at the first moment of the next quarter.
+    episode(child, local(2026, 12, 31, 18), local(2027, 1, 1, 0, 0))
+
+    m = profile.compute(area=area, year=2026, quarter=3)["missing"]
+    assert m["episodes"] == 5
+    assert m["children"] == 1
+    assert m["by_day"] == {
+        "Monday": 1,
+        "Tuesday": 1,
+        "Wednesday": 0,
+        "Thursday": 1,
+        "Friday": 0,
+        "Saturday": 0,
+        "Sunday": 2,
+    }
+    assert m["by_time"] == {
+        "00:00 to 05:59": 2,
+        "06:00 to 11:59": 1,
+        "12:00 to 17:59": 0,
+        "18:00 to 23:59": 2,
+    }
+    assert m["by_duration"] == {
+        "under 24 hours": 1,
+        "24 to 72 hours": 2,
+        "72 hours or more": 1,
+        "not returned by the quarter's end": 1,
+    }
+
+
+def test_the_number_of_queries_does_not_grow_with_the_records(
+    data, area, alice, django_assert_num_queries
+):
+    q2(area)  # settings read once and cached
+    with CaptureQueriesContext(connection) as first:
+        q2(area)
+    for n in range(5):
+        child = make_child(alice, forename=f"Testchild Extra{n}")
+        category(alice, child, 3, D(2026, 7, 1))
+        person = make_person(alice, forename=f"Testperson Extra{n}")
+        link(person, child, Link.Kind.ASSOCIATE, by=alice)
+        link(person, make_location(alice), Link.Kind.LIVES_AT, by=alice)
+        link(make_vehicle(alice), person, Link.Kind.DRIVES, by=alice)
+        for day in (3, 4, 5):
+            interview(episode(child, local(2026, 8, day), local(2026, 8, day, 20)))
+    with django_assert_num_queries(len(first)):
         q2(area)
 
 
