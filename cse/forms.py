@@ -14,6 +14,7 @@ from cse import permissions
 from cse.govuk_forms import (
     GovukDateField,
     govuk_length_limits,
+    govuk_number_widths,
     govuk_required_messages,
 )
 from cse.models import (
@@ -40,8 +41,9 @@ RADIOS = forms.RadioSelect
 
 
 class GovukFormMixin:
-    """GOV.UK error messages that name the field ("Enter forename"), and a length
-    limit on every free-text field (cse.govuk_forms.govuk_length_limits). The limits
+    """GOV.UK error messages that name the field ("Enter forename"), fixed-width
+    number boxes, and a length limit on every free-text field
+    (cse.govuk_forms.govuk_length_limits). The limits
     are applied again before cleaning and rendering, so fields a form adds after
     this ``__init__`` are bounded too."""
 
@@ -49,6 +51,7 @@ class GovukFormMixin:
         super().__init__(*args, **kwargs)
         govuk_required_messages(self)
         govuk_length_limits(self)
+        govuk_number_widths(self)
 
     def full_clean(self) -> None:
         govuk_length_limits(self)

@@ -295,6 +295,14 @@ def _length_message(label: str, limit: int) -> str:
     return f"{subject} must be {limit:,} characters or fewer".replace("%", "%%")
 
 
+def govuk_number_widths(form: forms.BaseForm) -> None:
+    """Whole-number boxes sized for what they hold (a year, a count), as the GOV.UK
+    fixed-width inputs are, unless the form chose a width itself."""
+    for field in form.fields.values():
+        if isinstance(field, forms.IntegerField) and not field.widget.is_hidden:
+            field.widget.attrs.setdefault("class", "govuk-input--width-5")
+
+
 def govuk_length_limits(form: forms.BaseForm) -> None:
     """Bound every free-text field: a field with no ``max_length`` of its own (a
     model ``TextField``, a plain ``CharField``) gets ``FREE_TEXT_MAX_LENGTH`` as a

@@ -9,14 +9,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cse.context_processors import NavItem, add_nav_item
 
-        from . import delivery_plan, rules
+        from . import rules
 
         add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))
-        add_nav_item(
-            NavItem(
-                "Delivery plan", "reports:delivery_index", 81, delivery_plan.may_read
-            )
-        )
 
         from cse.models import Subject
         from cse.views.common import Tab, add_tab
