@@ -92,9 +92,11 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
     @step_up_action
     def deactivate(self, request, queryset) -> None:
         for user in queryset.exclude(pk=request.user.pk):
+            # Ended first, so the audit names the administrator; saving inactive
+            # would end them too (cse.auth_audit), as the system.
+            two_factor.end_sessions(user, by=request.user, reason="deactivated")
             user.is_active = False
             user.save(update_fields=["is_active"])
-            two_factor.end_sessions(user, by=request.user, reason="deactivated")
         self.message_user(request, "Deactivated, and their sessions ended.")
 
     @admin.action(
@@ -108,9 +110,9 @@ class UserAdmin(AdministratorsOnly, BaseUserAdmin):
         self.message_user(request, "Sign-in factors reset, and their sessions ended.")
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             two_factor.end_sessions(obj, by=request.user, reason="deactivated")
+        super().save_model(request, obj, form, change)
 
     fieldsets = (
         *BaseUserAdmin.fieldsets,

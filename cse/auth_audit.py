@@ -2,7 +2,9 @@
 factor, which comes after the sign-in, is audited by its own page).
 
 Django announces these only through its auth signals, so this is the one place the
-project listens to signals. The username tried is not kept for failed attempts
+project listens to signals. It also ends a user's sessions whenever the account is
+saved inactive, however that happens (the administration site, a command, the
+shell), so no deactivated account keeps a live session. The username tried is not kept for failed attempts
 against unknown accounts: it may be someone's mistyped password.
 """
 
@@ -15,6 +17,7 @@ from django.contrib.auth.signals import (
     user_logged_out,
     user_login_failed,
 )
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from cse import audit, stepup, two_factor
@@ -49,3 +52,11 @@ def _login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
         action=AuditEvent.Action.LOGIN_FAILED,
         detail={"username": known.username} if known else {"known_user": False},
     )
+
+
+@receiver(post_save, sender=User)
+def _deactivated(sender, instance: User, **kwargs) -> None:
+    from cse.models import UserSession
+
+    if not instance.is_active and UserSession.objects.filter(user=instance).exists():
+        two_factor.end_sessions(instance, by=None, reason="deactivated")

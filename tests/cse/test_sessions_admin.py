@@ -82,6 +82,18 @@ def test_deactivating_a_user_ends_their_sessions(client_for, sam, alice):
 
 
 @pytest.mark.django_db
+def test_an_account_saved_inactive_anywhere_loses_its_sessions(alice):
+    other = _signed_in(alice)
+    assert UserSession.objects.filter(user=alice).exists()
+    alice.is_active = False
+    alice.save()  # as a command or the shell would
+    assert not UserSession.objects.filter(user=alice).exists()
+    assert other.get(reverse("cse:home"))["Location"].startswith(reverse("login"))
+    ended = AuditEvent.objects.get(action=AuditEvent.Action.SESSIONS_ENDED)
+    assert ended.user is None and ended.detail["user_id"] == alice.pk
+
+
+@pytest.mark.django_db
 def test_unticking_active_on_the_change_form_ends_their_sessions(sam, alice):
     _signed_in(alice)
     admin = site._registry[User]
