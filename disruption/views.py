@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
 from cse.csv_export import SafeWriter
+from cse.downloads import csv_attachment, pdf_attachment
 from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
 from cse.stepup import step_up_required
 from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
@@ -192,8 +193,7 @@ def cawn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         summary=f"{cawn.reference} printed",
         detail={"child": cawn.child_id},
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{cawn.reference}.pdf"'
+    response = pdf_attachment(pdf, f"{cawn.reference}.pdf")
     response["Cache-Control"] = "no-store"
     return response
 
@@ -846,10 +846,8 @@ def intelligence_log(request: HttpRequest) -> HttpResponse:
         events = s62.logged_events(
             start=data["start"], end=data["end"], report=data["report"]
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="intelligence-log-{data["start"]:%Y%m%d}-'
-            f'{data["end"]:%Y%m%d}.csv"'
+        response = csv_attachment(
+            f"intelligence-log-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}.csv"
         )
         writer = SafeWriter(response)
         writer.writerow(s62.HEADER)

@@ -25,6 +25,7 @@ from cse import audit, permissions
 from cse import services as core
 from cse.csv_export import SafeWriter
 from cse.dates import LONDON
+from cse.downloads import csv_attachment
 from cse.importing import ImportRejected
 from cse.models import AuditEvent, Child, Link, Role, Subject
 from cse.stepup import step_up_required
@@ -389,10 +390,7 @@ def cmog_list(request: HttpRequest) -> HttpResponse:
                 summary=f"CMOG missing list as at {as_of}",
                 detail={"subject_ids": sorted({r.child.pk for r in rows})},
             )
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="cmog-missing-{as_of:%Y-%m-%d}.csv"'
-            )
+            response = csv_attachment(f"cmog-missing-{as_of:%Y-%m-%d}.csv")
             write_cmog_csv(response, rows)
             return response
         audit.record(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cse import audit, permissions
+from cse.downloads import csv_attachment, pdf_attachment
 from cse.models import AuditEvent
 from cse.pdf import render_pdf
 from cse.stepup import step_up_required
@@ -297,12 +298,10 @@ def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
         obj=snapshot,
         summary=f"Exported the quarterly dataset (snapshot {snapshot.pk}) as CSV",
     )
-    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="lscb-dataset-{snapshot.year}-q{snapshot.quarter}-'
-        f'{snapshot.pk}.csv"'
+    return csv_attachment(
+        f"lscb-dataset-{snapshot.year}-q{snapshot.quarter}-{snapshot.pk}.csv",
+        stream.getvalue(),
     )
-    return response
 
 
 @require_GET
@@ -330,12 +329,9 @@ def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         obj=snapshot,
         summary=f"Printed the quarterly dataset (snapshot {snapshot.pk})",
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="lscb-dataset-{snapshot.year}-q{snapshot.quarter}-'
-        f'{snapshot.pk}.pdf"'
+    return pdf_attachment(
+        content, f"lscb-dataset-{snapshot.year}-q{snapshot.quarter}-{snapshot.pk}.pdf"
     )
-    return response
 
 
 @require_GET

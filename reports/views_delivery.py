@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cse import audit, permissions
 from cse.csv_export import SafeWriter
+from cse.downloads import csv_attachment, pdf_attachment
 from cse.models import AuditEvent
 from cse.pdf import render_pdf
 from cse.stepup import step_up_required
@@ -408,11 +409,7 @@ def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
         obj=plan,
         summary=f"Exported the delivery plan {plan.title} as CSV",
     )
-    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(plan, today, "csv")}"'
-    )
-    return response
+    return csv_attachment(_filename(plan, today, "csv"), stream.getvalue())
 
 
 @require_GET
@@ -448,11 +445,7 @@ def delivery_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         obj=plan,
         summary=f"Printed the delivery plan {plan.title}",
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(plan, today, "pdf")}"'
-    )
-    return response
+    return pdf_attachment(content, _filename(plan, today, "pdf"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cse import audit, permissions
 from cse.csv_export import SafeWriter
 from cse.dates import add_months
+from cse.downloads import csv_attachment
 from cse.models import AuditEvent, Child, LocalArea, User
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
@@ -293,12 +294,6 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv_response(stream: io.StringIO, filename: str) -> HttpResponse:
-    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
 @step_up_required
 def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
@@ -343,7 +338,7 @@ def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
         summary=f"Exported outcome measures distance travelled {start} to {end}",
         detail={"area": area.slug if area else "all"},
     )
-    return _csv_response(stream, f"outcomes-{start}-{end}.csv")
+    return csv_attachment(f"outcomes-{start}-{end}.csv", stream.getvalue())
 
 
 # --- the MASE monthly data snapshot ------------------------------------------------------
@@ -502,7 +497,7 @@ def mase_report_csv(request: HttpRequest) -> HttpResponse:
         summary=f"Exported the MASE data snapshot for {month.key}",
         detail={"area": area.slug if area else "all"},
     )
-    return _csv_response(stream, f"mase-snapshot-{month.key}.csv")
+    return csv_attachment(f"mase-snapshot-{month.key}.csv", stream.getvalue())
 
 
 @require_GET

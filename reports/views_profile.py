@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cse import audit, permissions
 from cse.csv_export import SafeWriter
+from cse.downloads import csv_attachment, pdf_attachment
 from cse.forms import Form
 from cse.models import AuditEvent, LocalArea, PersonOfInterest
 from cse.pdf import render_pdf
@@ -306,11 +307,9 @@ def profile_csv(request: HttpRequest) -> HttpResponse:
         year=year,
         quarter=quarter,
     )
-    response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="problem-profile-{figures["area"]}-{year}-q{quarter}.csv"'
+    return csv_attachment(
+        f"problem-profile-{figures['area']}-{year}-q{quarter}.csv", stream.getvalue()
     )
-    return response
 
 
 @require_GET
@@ -327,12 +326,9 @@ def profile_pdf(request: HttpRequest) -> HttpResponse:
         year=year,
         quarter=quarter,
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="problem-profile-'
-        f'{context["figures"]["area"]}-{year}-q{quarter}.pdf"'
+    return pdf_attachment(
+        content, f"problem-profile-{context['figures']['area']}-{year}-q{quarter}.pdf"
     )
-    return response
 
 
 @require_POST

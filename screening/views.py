@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
 from cse import services as core_services
+from cse.downloads import pdf_attachment
 from cse.models import AuditEvent, Child, PersonOfInterest
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
@@ -263,11 +264,7 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
         subject=screening.child_id,
         summary=f"screening {screening.reference} PDF",
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="screening-{screening.reference}.pdf"'
-    )
-    return response
+    return pdf_attachment(content, f"screening-{screening.reference}.pdf")
 
 
 @require_POST
