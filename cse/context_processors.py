@@ -47,7 +47,9 @@ def shell(request: HttpRequest) -> dict:
     user = request.user
     nav: list[dict] = []
     unread = 0
-    if user.is_authenticated:
+    # Before the second factor passes, the menu would only lead back to it.
+    verified = user.is_authenticated and getattr(user, "is_verified", lambda: True)()
+    if verified:
         unread = user.notifications.filter(read_at__isnull=True).count()
         home = reverse("cse:home")
         items = [
@@ -68,6 +70,6 @@ def shell(request: HttpRequest) -> dict:
             "marking": MARKING,
             "unread": unread,
             "logout_url": reverse("logout"),
-            "password_change_url": reverse("password_change"),
+            "password_change_url": reverse("password_change") if verified else None,
         }
     }

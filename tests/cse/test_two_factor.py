@@ -368,3 +368,17 @@ def test_registering_a_security_key_is_audited_and_emailed(
         user=alice, action=AuditEvent.Action.FACTOR_CHANGE
     ).exists()
     assert mail.outbox[-1].subject.endswith("Your sign-in factors were changed")
+
+
+def test_the_menu_waits_for_the_second_factor(unverified_client_for, alice):
+    from django.test import Client
+
+    page = unverified_client_for(alice).get(reverse("second_factor"), follow=True)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'aria-label="Menu"' not in html and "Change password" not in html
+    assert "Sign out" in html
+    verified = Client()
+    verified.force_login(alice)
+    home = verified.get(reverse("cse:home")).content.decode()
+    assert 'aria-label="Menu"' in home and "Change password" in home
