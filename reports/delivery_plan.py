@@ -33,6 +33,7 @@ from django.utils import timezone
 from cse import audit, permissions
 from cse.models import Agency, AuditEvent, LocalArea, Role, User
 
+from . import rules
 from .models import (
     DeliveryAction,
     DeliveryEvidence,
@@ -48,10 +49,6 @@ Action = AuditEvent.Action
 
 
 # --- who may do what ---------------------------------------------------------------
-
-
-def _area_id(user: User) -> int | None:
-    return user.agency.local_area_id if user.agency_id else None
 
 
 def may_read(user: User) -> bool:
@@ -72,7 +69,7 @@ def visible_plans(user: User) -> QuerySet[DeliveryPlan]:
     if not may_read(user):
         return DeliveryPlan.objects.none()
     return DeliveryPlan.objects.filter(
-        Q(local_area_id=_area_id(user)) | Q(local_area__isnull=True)
+        Q(local_area_id=rules.area_of(user)) | Q(local_area__isnull=True)
     ).select_related("local_area")
 
 
@@ -129,7 +126,7 @@ def areas_user_may_plan_for(user: User) -> list[LocalArea | None]:
 def may_manage(user: User, plan: DeliveryPlan) -> bool:
     if not is_manager(user):
         return False
-    return plan.local_area_id is None or plan.local_area_id == _area_id(user)
+    return plan.local_area_id is None or plan.local_area_id == rules.area_of(user)
 
 
 def may_update(user: User, action: DeliveryAction) -> bool:
@@ -142,7 +139,7 @@ def may_update(user: User, action: DeliveryAction) -> bool:
         return True
     if (
         plan.local_area_id is not None
-        and plan.local_area_id == _area_id(user)
+        and plan.local_area_id == rules.area_of(user)
         and user.has_role(Role.CSE_COORDINATOR)
     ):
         return True
