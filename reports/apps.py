@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cse.context_processors import NavItem, add_nav_item
 
-        from . import rules
+        from . import permissions as rules
 
         add_nav_item(NavItem("Reports", "reports:dataset", 80, rules.may_view))
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from cse import audit, permissions
 from cse.models import Agency, AuditEvent, LocalArea, Role, User
 
-from . import rules
+from . import permissions as rules
 from .models import (
     DeliveryAction,
     DeliveryEvidence,

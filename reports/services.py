@@ -11,7 +11,8 @@ from django.utils import timezone
 from cse import audit, permissions
 from cse.models import AuditEvent, LocalArea, User
 
-from . import dataset, rules
+from . import dataset
+from . import permissions as rules
 from .models import ManualFigure, Snapshot
 
 

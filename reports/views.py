@@ -19,7 +19,8 @@ from cse.models import AuditEvent
 from cse.pdf import render_pdf
 from cse.stepup import step_up_required
 
-from . import dataset, export, rules, services
+from . import dataset, export, services
+from . import permissions as rules
 from .forms import ManualFigureForm, PeriodForm
 from .models import ManualFigure, Snapshot
 

@@ -25,7 +25,8 @@ from cse.models import AuditEvent, Child, LocalArea, User
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 
-from . import mase_snapshot, outcomes, rules
+from . import mase_snapshot, outcomes
+from . import permissions as rules
 from .forms_outcomes import AreaMonthForm, AreaPeriodForm, AssessmentForm
 from .models import MaseSnapshot, OutcomeAssessment
 from .views import FEWER_THAN_5, _chart, shown

@@ -25,7 +25,8 @@ from cse.pdf import render_pdf
 from cse.stepup import step_up_required
 
 from . import dashboard as trends
-from . import dataset, rules
+from . import dataset
+from . import permissions as rules
 from . import profile as problem
 from .forms import QUARTERS, PeriodForm
 from .models import ReportingYear, Snapshot

@@ -11,7 +11,8 @@ from cse.context_processors import NavItem, add_nav_item
 from cse.models import Role, Subject, User
 from cse.views.common import Tab, add_tab
 
-from . import access, services
+from . import permissions as access
+from . import services
 
 add_tab(
     Tab("Screenings", "screening:child_screenings", frozenset({Subject.Kind.CHILD}), 20)

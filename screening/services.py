@@ -24,7 +24,7 @@ from cse.models import (
     User,
 )
 
-from . import access
+from . import permissions as access
 from .models import Screening, ScreeningAction, ToolDefinition
 
 Action = AuditEvent.Action

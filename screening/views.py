@@ -17,7 +17,8 @@ from cse.models import AuditEvent, Child, PersonOfInterest
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 
-from . import access, services
+from . import permissions as access
+from . import services
 from .forms import ActionUpdateForm, FindChildForm, ScreeningForm, StartForm
 from .models import Screening, ScreeningAction, display_sections
 from .pdf import render_screening_pdf

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from reports import delivery_plan, rules
+from reports import delivery_plan
+from reports import permissions as rules
 from reports import profile as problem
 
 register = template.Library()
