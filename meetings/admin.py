@@ -3,12 +3,12 @@
 
 from django.contrib import admin
 
-from cse.admin import AdministratorsOnly
+from cse.admin import AuditedAdmin
 from meetings.models import MeetingType
 
 
 @admin.register(MeetingType)
-class MeetingTypeAdmin(AdministratorsOnly, admin.ModelAdmin):
+class MeetingTypeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "forum",

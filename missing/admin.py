@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from cse.admin import AdministratorsOnly
+from cse.admin import AuditedAdmin
 from missing.models import MissingRules
 
 
 @admin.register(MissingRules)
-class MissingRulesAdmin(AdministratorsOnly, admin.ModelAdmin):
+class MissingRulesAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["local_area"]

@@ -1,3 +1,4 @@
+from .administration import AdministrationRequest
 from .audit import AuditEvent
 from .break_glass import BreakGlass
 from .organisation import Agency, LocalArea, Role, User, UserRole
@@ -38,6 +39,7 @@ from .subjects import (
 
 __all__ = [
     "Address",
+    "AdministrationRequest",
     "Agency",
     "Alias",
     "AuditEvent",

@@ -45,6 +45,10 @@ class AuditEvent(models.Model):
         SESSIONS_ENDED = "sessions_ended", "Ended a user's sessions"
         BREAK_GLASS = "break_glass", "Opened a record through break-glass"
         BREAK_GLASS_REVIEW = "break_glass_review", "Reviewed a break-glass access"
+        DELETE = "delete", "Deleted"
+        ADMIN_REQUEST = "admin_request", "Asked a second administrator to approve"
+        ADMIN_APPROVE = "admin_approve", "Approved another administrator's change"
+        ADMIN_REFUSE = "admin_refuse", "Refused another administrator's change"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
