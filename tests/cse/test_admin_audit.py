@@ -224,7 +224,7 @@ def user_form(user: User, *, roles: list[str] | None = None, **fields) -> dict:
         "is_active": "on" if user.is_active else "",
         "is_staff": "on" if user.is_staff else "",
         "date_joined_0": joined.strftime("%Y-%m-%d"),
-        "date_joined_1": joined.strftime("%H:%M:%S"),
+        "date_joined_1": joined.strftime("%H:%M:%S.%f"),
         "agency": user.agency_id or "",
         "job_title": user.job_title,
         "phone": user.phone,
