@@ -249,8 +249,9 @@ class AccountChangeForm(UserChangeForm):
     approval_reason = CharField(
         label="Why (for a change that needs a second administrator's approval)",
         help_text=(
-            "A new case-working or administrator role, or a move to another agency, "
-            "is applied only when a second system administrator approves it."
+            "A new case-working or administrator role, a move to another agency, or "
+            "a new e-mail address for an account holding such a role, is applied "
+            "only when a second system administrator approves it."
         ),
         required=False,
         max_length=1000,
@@ -307,6 +308,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             if administration.agency_change_needs_approval(stored, obj.agency_id):
                 held["agency"] = obj.agency
                 obj.agency_id = stored.agency_id
+            if administration.email_change_needs_approval(stored, obj.email):
+                held["email"] = obj.email
+                obj.email = stored.email
         if change and "is_active" in form.changed_data and not obj.is_active:
             two_factor.end_sessions(obj, by=request.user, reason="deactivated")
         super().save_model(request, obj, form, change)
@@ -341,6 +345,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
                 account=account,
                 agency=held.get("agency"),
                 roles=held.get("roles", ()),
+                email=held.get("email", ""),
                 reason=reason or ("New account" if not change else ""),
             )
         except ValidationError as error:
@@ -354,6 +359,18 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         )
 
     def user_change_password(self, request, id, form_url=""):
+        # Whoever knows the password of an account that sees records can sign in
+        # as it: its holder sets it, through "Forgotten your password?".
+        account = User.objects.filter(pk=id).first()
+        if account is not None and administration.holds_four_eyes_role(account):
+            self.message_user(
+                request,
+                f"“{account}” holds a role that sees records or administers the "
+                "service: they set their own password with “Forgotten your "
+                "password?”, which e-mails them a link.",
+                messages.ERROR,
+            )
+            return redirect("admin:cse_user_change", account.pk)
         stored = User.objects.filter(pk=id).values_list("password", flat=True).first()
         response = super().user_change_password(request, id, form_url)
         account = User.objects.filter(pk=id).first()

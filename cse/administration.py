@@ -2,9 +2,10 @@
 
 What an account can see follows from its agency and its roles. So a change that
 widens it — a case-working role, the system administrator role (which could make
-a second administrator to approve one's own requests), or a move of an account that
-already belongs to an agency (or holds such a role) to another agency — is not
-applied by the administrator who makes it. It becomes an `AdministrationRequest`,
+a second administrator to approve one's own requests), a move of an account that
+already belongs to an agency (or holds such a role) to another agency, or a new
+e-mail address for an account holding such a role (password-reset links go there)
+— is not applied by the administrator who makes it. It becomes an `AdministrationRequest`,
 applied only when a different active system administrator, who is not the account
 either, approves it; the trail records both names. Taking roles away, clearing an
 agency and deactivating narrow what an account sees and apply at once.
@@ -34,12 +35,26 @@ def agency_change_needs_approval(account: User, agency_id: int | None) -> bool:
         return False
     if account.agency_id is not None:
         return True
-    return UserRole.objects.filter(user=account, role__in=FOUR_EYES_ROLES).exists()
+    return holds_four_eyes_role(account)
+
+
+def holds_four_eyes_role(account: User) -> bool:
+    return (
+        account.pk is not None
+        and UserRole.objects.filter(user=account, role__in=FOUR_EYES_ROLES).exists()
+    )
+
+
+def email_change_needs_approval(account: User, email: str) -> bool:
+    """Whether a new e-mail address must wait: for an account holding such a role,
+    whoever receives its password-reset links can sign in as it."""
+    return bool(email) and email != account.email and holds_four_eyes_role(account)
 
 
 def _account_state(account: User) -> dict:
     return {
         "agency": account.agency_id,
+        "email": account.email,
         "roles": sorted(
             UserRole.objects.filter(user=account).values_list("role", flat=True)
         ),
@@ -53,22 +68,26 @@ def request_change(
     account: User,
     agency: Agency | None = None,
     roles: Iterable[str] = (),
+    email: str = "",
     reason: str = "",
 ) -> AdministrationRequest:
-    """Hold a change of agency and/or new roles for `account` until a second system
-    administrator approves it. Nothing about the account changes here."""
+    """Hold a change of agency, e-mail address and/or new roles for `account` until
+    a second system administrator approves it. Nothing about the account changes
+    here."""
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in Role.values]
     if unknown:
         raise ValidationError(f"Unknown role: {', '.join(unknown)}.")
-    if agency is None and not roles:
-        raise ValidationError("Ask for a new agency, a role or both.")
+    if agency is None and not roles and not email:
+        raise ValidationError("Ask for a new agency, e-mail address or role.")
     held = AdministrationRequest.objects.create(
         account=account,
         requested_by=by,
         agency=agency,
         agency_before_id=account.agency_id if agency is not None else None,
         roles_to_add=roles,
+        email=email,
+        email_before=account.email if email else "",
         reason=reason.strip(),
     )
     audit.record(
@@ -79,6 +98,7 @@ def request_change(
         changes={
             "agency": [held.agency_before_id, agency.pk] if agency else None,
             "roles_to_add": roles,
+            "email": [held.email_before, email] if email else None,
         },
         detail={
             "account_id": account.pk,
@@ -124,10 +144,18 @@ def approve_change(
             "The account's agency has changed since this was asked: refuse it, "
             "and ask again if the move is still needed."
         )
+    if held.email and account.email != held.email_before:
+        raise ValidationError(
+            "The account's e-mail address has changed since this was asked: "
+            "refuse it, and ask again if the change is still needed."
+        )
     before = _account_state(account)
     if held.agency_id is not None:
         account.agency_id = held.agency_id
         account.save(update_fields=["agency"])
+    if held.email:
+        account.email = held.email
+        account.save(update_fields=["email"])
     for role in held.roles_to_add:
         UserRole.objects.get_or_create(user=account, role=role)
     account._roles_cache = None
@@ -184,6 +212,7 @@ def _decision_detail(held: AdministrationRequest) -> dict:
         "decided_by": held.decided_by.get_username(),
         "agency": held.agency_id,
         "roles_to_add": held.roles_to_add,
+        "email": held.email,
         "reason": held.reason,
         "comment": held.decision_comment,
     }

@@ -1,6 +1,7 @@
 """Four-eyes administration: a change that would let an account see case records
-(a case-working or administrator role, or a move to another agency) waits for a
-second system administrator, who is neither the one who asked nor the account."""
+(a case-working or administrator role, a move to another agency, a new e-mail
+address for an account holding such a role) waits for a second system
+administrator, who is neither the one who asked nor the account."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class AdministrationRequest(models.Model):
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     roles_to_add = models.JSONField(default=list, blank=True)
+    # A new e-mail address for an account that holds such a role: password-reset
+    # links go there, so changing it alone would hand the account over.
+    email = models.EmailField("new e-mail address", blank=True)
+    email_before = models.EmailField(blank=True)
     reason = models.TextField(blank=True)
     state = models.CharField(
         max_length=20, choices=State.choices, default=State.PENDING
@@ -76,4 +81,8 @@ class AdministrationRequest(models.Model):
             parts.append(f"move from {before} to {self.agency}")
         if self.roles_to_add:
             parts.append("add " + ", ".join(self.role_labels))
+        if self.email:
+            parts.append(
+                f"change e-mail from {self.email_before or 'none'} to {self.email}"
+            )
         return "; ".join(parts)

@@ -280,10 +280,10 @@ def test_a_role_removed_in_the_users_inline_is_recorded_on_the_user(
 
 @pytest.mark.django_db
 def test_a_password_set_by_an_administrator_is_recorded_without_its_value(
-    client_for, sam, alice
+    client_for, sam, pam
 ):
     response = client_for(sam).post(
-        f"{SITE}/cse/user/{alice.pk}/password/",
+        f"{SITE}/cse/user/{pam.pk}/password/",
         {
             "password1": "another-long-test-password",
             "password2": "another-long-test-password",
@@ -292,7 +292,7 @@ def test_a_password_set_by_an_administrator_is_recorded_without_its_value(
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Action.CHANGE, object_type="cse.user")
-    assert event.user == sam and event.object_id == str(alice.pk)
+    assert event.user == sam and event.object_id == str(pam.pk)
     assert event.changes == {"password": ["(not recorded)", "(not recorded)"]}
 
 

@@ -279,3 +279,50 @@ def test_held_changes_cannot_be_edited_in_the_administration_site(
     held.refresh_from_db()
     assert held.state == State.PENDING
     assert response.status_code in {302, 403}
+
+
+@pytest.mark.django_db
+def test_a_new_e_mail_for_an_account_that_sees_records_waits(
+    client_for, sam, una, dave
+):
+    """Password-reset links go to the address: changing it hands the account over."""
+    post_user_form(client_for(sam), dave, email="sam.elsewhere@example.org")
+    dave.refresh_from_db()
+    assert dave.email == "dave@example.org"
+    held = AdministrationRequest.objects.get()
+    assert (held.email, held.email_before) == (
+        "sam.elsewhere@example.org",
+        "dave@example.org",
+    )
+    administration.approve_change(held=held, by=una)
+    dave.refresh_from_db()
+    assert dave.email == "sam.elsewhere@example.org"
+
+
+@pytest.mark.django_db
+def test_a_new_e_mail_for_an_account_without_such_a_role_applies_at_once(
+    client_for, sam, pam
+):
+    post_user_form(client_for(sam), pam, email="pam.new@example.org")
+    pam.refresh_from_db()
+    assert pam.email == "pam.new@example.org"
+    assert not AdministrationRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_set_the_password_of_an_account_that_sees_records(
+    client_for, sam, dave
+):
+    stored = dave.password
+    response = client_for(sam).post(
+        f"{SITE}/cse/user/{dave.pk}/password/",
+        {
+            "password1": "sams-own-long-password",
+            "password2": "sams-own-long-password",
+            "usable_password": "true",
+        },
+        follow=True,
+    )
+    assert "Forgotten your password?" in response.content.decode()
+    dave.refresh_from_db()
+    assert dave.password == stored
