@@ -391,8 +391,26 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             "Agency",
             {"fields": ("agency", "job_title", "phone", "collar_number", "station")},
         ),
-        ("Approval", {"fields": ("approval_reason",)}),
+        ("Approval", {"fields": ("pending_changes", "approval_reason")}),
     )
+    readonly_fields = ["pending_changes"]
+
+    @admin.display(description="changes awaiting a second administrator")
+    def pending_changes(self, obj: User | None) -> str:
+        pending = (
+            obj.administration_requests.filter(
+                state=AdministrationRequest.State.PENDING
+            ).select_related("requested_by", "agency", "agency_before")
+            if obj is not None and obj.pk
+            else []
+        )
+        return (
+            "; ".join(
+                f"{held.change_description} (asked by {held.requested_by})"
+                for held in pending
+            )
+            or "None"
+        )
 
 
 def _held(request) -> dict:

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from cse import audit, permissions
+from cse import audit, permissions, services
 from cse.models import AdministrationRequest, Agency, AuditEvent, Role, User, UserRole
 
 # Roles that need a second administrator's approval to be given.
@@ -106,6 +107,21 @@ def request_change(
             "requested_by": by.get_username(),
             "reason": held.reason,
         },
+    )
+    deciders = (
+        User.objects.filter(
+            is_active=True, role_assignments__role=Role.SYSTEM_ADMINISTRATOR
+        )
+        .exclude(pk__in=[by.pk, account.pk])
+        .distinct()
+    )
+    services.notify(
+        users=deciders,
+        message=(
+            f"{by} asked for a change to a user account that needs a second "
+            "administrator's approval."
+        ),
+        url=reverse("admin:cse_administrationrequest_changelist"),
     )
     return held
 

@@ -326,3 +326,21 @@ def test_an_administrator_cannot_set_the_password_of_an_account_that_sees_record
     assert "Forgotten your password?" in response.content.decode()
     dave.refresh_from_db()
     assert dave.password == stored
+
+
+@pytest.mark.django_db
+def test_the_other_administrators_are_told_a_change_waits(sam, una, alice):
+    from cse.models import Notification
+
+    administration.request_change(by=sam, account=alice, roles=[Role.CSE_COORDINATOR])
+    told = Notification.objects.get()
+    assert told.user == una
+    assert told.url == REQUESTS
+    assert "Alice" not in told.message
+
+
+@pytest.mark.django_db
+def test_the_users_page_shows_what_waits_for_approval(client_for, sam, alice):
+    administration.request_change(by=sam, account=alice, roles=[Role.POLICE_OFFICER])
+    page = client_for(sam).get(f"{SITE}/cse/user/{alice.pk}/change/").content.decode()
+    assert "add Police officer (asked by Sam Example)" in page
