@@ -143,6 +143,20 @@ def test_the_account_itself_cannot_approve_a_change_to_it(sam, una):
 
 
 @pytest.mark.django_db
+def test_other_staff_cannot_reach_the_held_changes(client_for, carol, sam, alice):
+    carol.is_staff = True
+    carol.save(update_fields=["is_staff"])
+    held = administration.request_change(
+        by=sam, account=alice, roles=[Role.POLICE_OFFICER]
+    )
+    client = client_for(carol)
+    assert client.get(REQUESTS).status_code == 403
+    _decide(client, "approve", held)
+    held.refresh_from_db()
+    assert held.state == State.PENDING
+
+
+@pytest.mark.django_db
 def test_only_an_active_administrator_can_decide(sam, una, carol, alice):
     held = administration.request_change(
         by=sam, account=alice, roles=[Role.CSE_COORDINATOR]
@@ -272,6 +286,10 @@ def test_held_changes_cannot_be_edited_in_the_administration_site(
         by=sam, account=alice, roles=[Role.POLICE_OFFICER]
     )
     client = client_for(sam)
+    listing = client.get(REQUESTS)
+    assert listing.status_code == 200
+    assert "add Police officer" in listing.content.decode()
+    assert client.get(f"{REQUESTS}{held.pk}/change/").status_code == 200
     assert client.get(f"{REQUESTS}add/").status_code == 403
     response = client.post(
         f"{REQUESTS}{held.pk}/change/", {"state": State.APPROVED, "decided_by": sam.pk}
