@@ -126,6 +126,42 @@ def request_change(
     return held
 
 
+# Until the service has this many, there is no second administrator to approve.
+BOOTSTRAP_ADMINISTRATORS = 2
+
+
+@transaction.atomic
+def bootstrap_administrator(*, account: User) -> None:
+    """Give `account` the system administrator role from the server (manage.py),
+    only while the service has fewer than two active system administrators: the
+    way the first two are made. From then on the role is given four-eyes."""
+    administrators = User.objects.filter(
+        is_active=True, role_assignments__role=Role.SYSTEM_ADMINISTRATOR
+    ).distinct()
+    if administrators.filter(pk=account.pk).exists():
+        raise ValidationError(f"{account.get_username()} is already an administrator.")
+    if administrators.count() >= BOOTSTRAP_ADMINISTRATORS:
+        raise ValidationError(
+            "The service already has two system administrators: one of them asks "
+            "for the role in the administration site and another approves it."
+        )
+    if not account.is_active:
+        raise ValidationError(f"{account.get_username()} is deactivated.")
+    before = _account_state(account)
+    UserRole.objects.create(user=account, role=Role.SYSTEM_ADMINISTRATOR)
+    account.is_staff = True  # Django's admin site lets in staff only
+    account.save(update_fields=["is_staff"])
+    account._roles_cache = None
+    audit.record(
+        by=None,
+        action=AuditEvent.Action.CHANGE,
+        obj=account,
+        summary=f"Made {account} a system administrator from the server",
+        changes=audit.diff(before, _account_state(account)),
+        detail={"via": "manage.py bootstrap_administrator"},
+    )
+
+
 def _check_decider(held: AdministrationRequest, by: User) -> None:
     if not permissions.can_administer(by):
         raise ValidationError("Only an active system administrator can decide this.")

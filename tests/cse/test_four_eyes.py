@@ -362,3 +362,21 @@ def test_the_users_page_shows_what_waits_for_approval(client_for, sam, alice):
     administration.request_change(by=sam, account=alice, roles=[Role.POLICE_OFFICER])
     page = client_for(sam).get(f"{SITE}/cse/user/{alice.pk}/change/").content.decode()
     assert "add Police officer (asked by Sam Example)" in page
+
+
+@pytest.mark.django_db
+def test_the_first_two_administrators_are_made_from_the_server(sam, alice, carol):
+    from django.core.management import CommandError, call_command
+
+    call_command("bootstrap_administrator", "alice")
+    alice.refresh_from_db()
+    assert Role.SYSTEM_ADMINISTRATOR in _roles(alice) and alice.is_staff
+    event = AuditEvent.objects.get(action=Action.CHANGE, object_id=str(alice.pk))
+    assert event.user is None
+    assert event.detail == {"via": "manage.py bootstrap_administrator"}
+    assert event.changes["roles"][1] == sorted(
+        [Role.PRACTITIONER, Role.SYSTEM_ADMINISTRATOR]
+    )
+    with pytest.raises(CommandError, match="already has two"):
+        call_command("bootstrap_administrator", "carol")
+    assert Role.SYSTEM_ADMINISTRATOR not in _roles(carol)
