@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
-from django.utils.deconstruct import deconstructible
 
 from cse import hidden_characters
 from cse.widgets import LONDON, GovukDateTimeWidget, GovukDateWidget
@@ -310,7 +309,6 @@ def govuk_number_widths(form: forms.BaseForm) -> None:
             field.widget.attrs.setdefault("class", "govuk-input--width-5")
 
 
-@deconstructible
 class NoHiddenCharacters:
     """Refuses free text holding a character that changes how text is shown
     without being seen (a right-to-left override, a zero-width space; see
@@ -333,9 +331,6 @@ class NoHiddenCharacters:
             "removes them",
             code=self.code,
         )
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, NoHiddenCharacters) and other.label == self.label
 
 
 def govuk_length_limits(form: forms.BaseForm) -> None:
