@@ -38,9 +38,6 @@ HIDDEN = re.compile(f"[{_HIDDEN}]")
 # A subdivision flag: a black flag, tag letters and a cancel tag.
 _FLAG = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
 _HIDDEN_OR_FLAG = re.compile(f"({_FLAG})|[{_HIDDEN}]")
-# What a page's bytes hold if any of them is present (their UTF-8 lead bytes).
-_UTF8_LEADS = (b"\xe2\x80", b"\xe2\x81", b"\xe1\xa0\x8e", b"\xef\xbb\xbf", b"\xef\xbf")
-_UTF8_TAGS = b"\xf3\xa0"
 
 
 def describe(char: str) -> str:
@@ -69,10 +66,6 @@ def show_hidden(text: str) -> str:
     return _HIDDEN_OR_FLAG.sub(_marker, text)
 
 
-def may_hold_hidden(content: bytes) -> bool:
-    return _UTF8_TAGS in content or any(lead in content for lead in _UTF8_LEADS)
-
-
 class HiddenCharactersMiddleware:
     """Every HTML page shows the hidden characters of text stored before they were
     refused as visible markers, whichever template rendered it: the page is where all
@@ -86,11 +79,14 @@ class HiddenCharactersMiddleware:
         if (
             response.streaming
             or not response.get("Content-Type", "").startswith("text/html")
-            or not may_hold_hidden(response.content)
+            or response.content.isascii()
         ):
             return response
         charset = response.charset or "utf-8"
-        text = response.content.decode(charset)
+        try:
+            text = response.content.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            return response
         shown = show_hidden(text)
         if shown is not text:
             response.content = shown.encode(charset)
