@@ -1,5 +1,7 @@
 """CSV files the app hands out: cells that a spreadsheet would run as a formula are
-neutralised, so a name typed as `=HYPERLINK(...)` stays text when the file is opened."""
+neutralised, so a name typed as `=HYPERLINK(...)` stays text when the file is opened,
+and characters that would disguise a cell's text (a right-to-left override; see
+cse.hidden_characters) are shown as markers."""
 
 from __future__ import annotations
 
@@ -7,11 +9,16 @@ import csv
 from collections.abc import Iterable
 from typing import Any
 
+from cse.hidden_characters import show_hidden
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if not isinstance(value, str):
+        return value
+    value = show_hidden(value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 
+from cse import hidden_characters
 from cse.widgets import LONDON, GovukDateTimeWidget, GovukDateWidget
 
 DAY, MONTH, YEAR, TIME = 0, 1, 2, 3
@@ -285,14 +286,19 @@ def govuk_required_messages(form: forms.BaseForm) -> None:
         field.error_messages = {**field.error_messages, "required": message}
 
 
-def _length_message(label: str, limit: int) -> str:
+def _field_subject(label: str) -> str:
+    """How an error message names the field: "Notes", "The answer to “Why?”"."""
     label = label.removesuffix(" (optional)").strip()
     if label.endswith("?"):
-        subject = f"The answer to “{label}”"
-    else:
-        subject = _sentence_start(label)
+        return f"The answer to “{label}”"
+    return _sentence_start(label)
+
+
+def _length_message(label: str, limit: int) -> str:
     # Django formats the message with the validator's parameters.
-    return f"{subject} must be {limit:,} characters or fewer".replace("%", "%%")
+    return f"{_field_subject(label)} must be {limit:,} characters or fewer".replace(
+        "%", "%%"
+    )
 
 
 def govuk_number_widths(form: forms.BaseForm) -> None:
@@ -303,17 +309,46 @@ def govuk_number_widths(form: forms.BaseForm) -> None:
             field.widget.attrs.setdefault("class", "govuk-input--width-5")
 
 
+class NoHiddenCharacters:
+    """Refuses free text holding a character that changes how text is shown
+    without being seen (a right-to-left override, a zero-width space; see
+    cse.hidden_characters), naming the field and the character."""
+
+    code = "hidden_characters"
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __call__(self, value) -> None:
+        found = hidden_characters.find_hidden(str(value or ""))
+        if not found:
+            return
+        subject = _field_subject(self.label)
+        which = _join_parts([hidden_characters.describe(char) for char in found])
+        raise ValidationError(
+            f"{subject} must not contain hidden characters that change how text is "
+            f"shown: remove {which}. Typing the text again, instead of pasting it, "
+            "removes them",
+            code=self.code,
+        )
+
+
 def govuk_length_limits(form: forms.BaseForm) -> None:
     """Bound every free-text field: a field with no ``max_length`` of its own (a
     model ``TextField``, a plain ``CharField``) gets ``FREE_TEXT_MAX_LENGTH`` as a
     validator only: no ``maxlength`` attribute, which would make the browser cut
     pasted text off without a word (GOV.UK advice); the error message says it. Every
     limit, the field's own or this one, is reported GOV.UK-style: "Notes must be
-    10,000 characters or fewer". Safe to call again: fields done already are left."""
+    10,000 characters or fewer". Free text (not a password) that holds a hidden
+    character that could disguise it (NoHiddenCharacters) is refused too. Safe to
+    call again: fields done already are left."""
     default_limit = settings.FREE_TEXT_MAX_LENGTH
     for name, field in form.fields.items():
         if not isinstance(field, forms.CharField) or getattr(field, "_govuk_limit", 0):
             continue
+        if not isinstance(field.widget, forms.PasswordInput):
+            label = str(field.label or pretty_name(name))
+            field.validators.append(NoHiddenCharacters(label))
         limit = field.max_length
         if limit is None:
             limit = field.max_length = default_limit

@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from cse.hidden_characters import show_hidden
+
 STATIC_BASE = "https://static.invalid/"  # a base URL no network can answer
 
 
@@ -41,7 +43,8 @@ class StaticOnlyFetcher(URLFetcher):
 
 def render_pdf(template: str, context: dict) -> bytes:
     """Render a PDF template (extending pdf/base.html) to bytes."""
-    html = render_to_string(template, context)
+    # Text stored before hidden characters were refused shows them as markers.
+    html = show_hidden(render_to_string(template, context))
     return HTML(
         string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher()
     ).write_pdf()

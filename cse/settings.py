@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "cse.middleware.RequestContextMiddleware",
     "cse.security.AbsoluteSessionLimitMiddleware",
     "cse.security.SecurityHeadersMiddleware",
+    "cse.hidden_characters.HiddenCharactersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -52,8 +52,16 @@ BEFORE_SECOND_FACTOR = {
     "authenticator_setup",
     "recovery_codes_new",
 }
-# Reachable by a user who must use a security key but signed in without one.
-BEFORE_SECURITY_KEY = {"logout", "health", "second_factor", "security_key_setup"}
+# Reachable by a user who must use a security key but signed in without one
+# (registering their first key needs a fresh identity check, as every factor
+# change does).
+BEFORE_SECURITY_KEY = {
+    "logout",
+    "health",
+    "second_factor",
+    "security_key_setup",
+    "step_up",
+}
 WEBAUTHN_NAMESPACE = "otp_webauthn"
 
 
@@ -266,12 +274,26 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+def rotate_session(request: HttpRequest) -> None:
+    """A new session id for the same session data, kept in the sign-in index: an id
+    seen before the second factor (a fixated or shoulder-surfed cookie) stops being
+    worth anything once the session is verified."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    new_key = request.session.session_key
+    moved = UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+    if not moved:
+        record_session(request, request.user)
+
+
 def passed(request: HttpRequest, device) -> None:
-    """The second factor passed: the session is verified and counts as a fresh check."""
+    """The second factor passed: the session is verified under a new id and counts as
+    a fresh check."""
     from django_otp import login as otp_login
 
     from cse import audit, stepup
 
+    rotate_session(request)
     otp_login(request, device)
     stepup.mark_checked(request)
     audit.record(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import uuid
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cse import audit, permissions
+from cse import audit, permissions, uploads
 from cse import services as core
 from cse.dates import add_months
 from cse.models import (
@@ -43,11 +42,7 @@ from disruption.models import (
 
 Action = AuditEvent.Action
 MAX_SIGNED_COPY_BYTES = 10 * 1024 * 1024
-SIGNED_COPY_TYPES = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-}
+SIGNED_COPY_TYPES = uploads.SCAN_TYPES
 
 
 # --- notices -------------------------------------------------------------------------
@@ -153,28 +148,28 @@ def issue_cawn(
 
 def check_signed_copy(upload: UploadedFile) -> str:
     """The upload's real type (read from its content, not its name or the browser's
-    claim): a PDF, JPEG or PNG under the size limit. Returns the MIME type."""
-    if upload.size > MAX_SIGNED_COPY_BYTES:
-        raise ValidationError(
-            {"signed_copy": "The signed copy must be smaller than 10MB"}
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in SIGNED_COPY_TYPES:
-        raise ValidationError(
-            {"signed_copy": "The signed copy must be a PDF, JPG or PNG"}
-        )
-    return kind.mime
+    claim): a PDF, JPG or PNG under the size limit that really is one, with nothing
+    in it that runs (cse.uploads). Returns the MIME type."""
+    return uploads.check_upload(
+        upload,
+        field="signed_copy",
+        what="The signed copy",
+        max_bytes=MAX_SIGNED_COPY_BYTES,
+        types=SIGNED_COPY_TYPES,
+    )
 
 
 def _store_signed_copy(cawn: Cawn, upload: UploadedFile) -> None:
+    """Store the checked upload as the notice's signed copy. A copy it replaces is
+    deleted once the change is committed (kept if the transaction rolls back)."""
     mime = check_signed_copy(upload)
     name = f"disruption/cawns/{uuid.uuid4().hex}.{SIGNED_COPY_TYPES[mime]}"
     saved = default_storage.save(name, ContentFile(upload.read()))
+    replaced = cawn.signed_copy
     cawn.signed_copy = saved
     cawn.signed_copy_type = mime
+    if replaced and replaced != saved:
+        transaction.on_commit(lambda: default_storage.delete(replaced))
 
 
 @transaction.atomic
@@ -276,6 +271,7 @@ def upload_signed_copy(*, by: User, cawn: Cawn, signed_copy: UploadedFile) -> Ca
     permissions.require(rules.may_manage_cawn(by, cawn))
     if cawn.status == Cawn.Status.ISSUED:
         raise ValidationError("Record the service of the notice first")
+    replacing = bool(cawn.signed_copy)
     _store_signed_copy(cawn, signed_copy)
     cawn.save(update_fields=["signed_copy", "signed_copy_type"])
     audit.record(
@@ -283,7 +279,8 @@ def upload_signed_copy(*, by: User, cawn: Cawn, signed_copy: UploadedFile) -> Ca
         action=Action.CHANGE,
         obj=cawn,
         subject=cawn.person,
-        summary=f"{cawn.reference} signed copy uploaded",
+        summary=f"{cawn.reference} signed copy "
+        + ("replaced" if replacing else "uploaded"),
     )
     return cawn
 

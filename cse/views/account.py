@@ -9,9 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_otp_webauthn.exceptions import PasswordlessLoginDisabled
+from django_otp_webauthn.exceptions import (
+    NotVerified,
+    OTPWebAuthnApiError,
+    PasswordlessLoginDisabled,
+)
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import (
+    BeginCredentialRegistrationView,
     CompleteCredentialAuthenticationView,
     CompleteCredentialRegistrationView,
 )
@@ -166,7 +171,9 @@ def security_key_setup(request: HttpRequest) -> HttpResponse:
         if two_factor.verified_with_key(request):
             return redirect("cse:home")
         return redirect("second_factor")
-    if not must and not stepup.is_recent(request):
+    # Like every factor change, and checked again by the ceremony's own steps
+    # (KeyRegistrationChecks). At first sign-in the code just given is the check.
+    if not stepup.is_recent(request):
         return redirect(stepup.confirm_url(request.path))
     return render(
         request,
@@ -228,9 +235,40 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-class SecurityKeyRegistered(CompleteCredentialRegistrationView):
-    """django-otp-webauthn's last registration step, plus what every factor change
-    gets here: an audit event and an e-mail to the account holder."""
+class StepUpRequired(OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "step_up_required"
+    default_detail = (
+        "For your security, confirm it is you again before registering a security "
+        "key: reload this page."
+    )
+
+
+class KeyRegistrationChecks:
+    """What registering a key needs here, on both of the ceremony's steps (the
+    scripts call them directly, so the setup page's checks are not enough): the
+    second factor passed in this session (the package lets a user with no factor
+    yet register a key first; here the authenticator app comes first) and a fresh
+    identity check, as for every other change of sign-in factors."""
+
+    def check_can_register(self) -> None:
+        super().check_can_register()
+        if not self.request.user.is_verified():
+            raise NotVerified()
+        if not stepup.is_recent(self.request):
+            raise StepUpRequired()
+
+
+class SecurityKeyRegistrationStarted(
+    KeyRegistrationChecks, BeginCredentialRegistrationView
+):
+    """django-otp-webauthn's first registration step, with the checks above."""
+
+
+class SecurityKeyRegistered(KeyRegistrationChecks, CompleteCredentialRegistrationView):
+    """django-otp-webauthn's last registration step, with the checks above, plus
+    what every factor change gets here: an audit event and an e-mail to the account
+    holder."""
 
     def post(self, *args, **kwargs):
         response = super().post(*args, **kwargs)
@@ -265,6 +303,7 @@ class SecurityKeyUsed(CompleteCredentialAuthenticationView):
 
 
 REPLACED_STEPS = {
+    "credential-registration-begin": SecurityKeyRegistrationStarted,
     "credential-registration-complete": SecurityKeyRegistered,
     "credential-authentication-complete": SecurityKeyUsed,
 }

@@ -9,11 +9,12 @@ from cse.models import AuditEvent, ChildFlag
 from disruption import services
 from disruption.cawn_rules import Variant
 from disruption.models import Cawn
+from tests import uploads
 from tests.disruption.conftest import TODAY, issue, serve, share, years_ago
 from tests.factories import make_child
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = uploads.plain_pdf()
+PNG = uploads.png()
 
 
 def cawn_flags(child):
@@ -133,7 +134,7 @@ def test_a_file_over_the_size_limit_is_refused(cawn, officer, monkeypatch):
     big = SimpleUploadedFile("scan.pdf", PDF + b"0" * 200, "application/pdf")
     with pytest.raises(ValidationError) as error:
         serve(officer, cawn, signed_copy=big)
-    assert "smaller than 10MB" in str(error.value)
+    assert "smaller than 100 bytes" in str(error.value)
 
 
 def test_a_breach_is_recorded_with_its_outcome(cawn, officer):

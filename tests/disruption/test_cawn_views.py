@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from cse.models import AuditEvent, Child
 from disruption.models import Cawn
+from tests import uploads
 from tests.disruption.conftest import TODAY, issue, serve, share, years_ago
 from tests.factories import make_child
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = uploads.plain_pdf()
 
 
 def start_data(child, **extra):

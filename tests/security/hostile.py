@@ -23,17 +23,18 @@ PAYLOADS = (
     ("template-tag", "{% debug %}"),
     ("sql", "' OR 1=1--"),
     ("csv-formula", '=HYPERLINK("http://example.invalid","x")'),
-    ("rtl", "\u202etxt.exe"),
     ("attr", "' onmouseover='alert(1)"),
 )
 # Sent two at a time (halving the rounds): the first of each pair starts the value, as
-# a formula or a javascript: URL must to do harm.
-PAIRS = ((2, 0), (7, 1), (4, 3), (5, 6), (9, 8))
+# a formula or a javascript: URL must to do harm. The last is sent alone.
+PAIRS = ((2, 0), (7, 1), (4, 3), (5, 6), (8,))
 # Input that must be refused with a form error, never a server error. The long value
 # is over every free-text limit (settings.FREE_TEXT_MAX_LENGTH, and the longer
-# LONG_FREE_TEXT_MAX_LENGTH of meeting notes and intelligence reports).
+# LONG_FREE_TEXT_MAX_LENGTH of meeting notes and intelligence reports). A
+# right-to-left override would show "Test\u202etxt.exe" as "Testexe.txt".
 NUL = ("nul", "Test\x00value")
 LONG = ("long", "A" * 25_000)
+RTL = ("rtl", "Test\u202etxt.exe")
 
 TOKEN = re.compile(r"Qz(\d+)f(\d+)p(\d+)q")
 

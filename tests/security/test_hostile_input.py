@@ -304,8 +304,10 @@ def test_the_long_value_is_over_every_free_text_limit():
     assert len(hostile.LONG[1]) > settings.LONG_FREE_TEXT_MAX_LENGTH
 
 
-@pytest.mark.parametrize("name,payload", [hostile.NUL, hostile.LONG])
-def test_nul_bytes_and_overlong_input_are_refused_by_every_form(targets, name, payload):
+@pytest.mark.parametrize("name,payload", [hostile.NUL, hostile.LONG, hostile.RTL])
+def test_nul_bytes_overlong_input_and_bidi_overrides_are_refused_by_every_form(
+    targets, name, payload
+):
     """Every form with a free-text field refuses the value with an error (a page
     with the error summary, or a POST-only view's error message), never a server
     error and never by saving it. The forms that end a record's life come last, so

@@ -15,8 +15,12 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF_HEAD = b"%PDF-1.4\n"
+from tests import uploads
+
+PNG = uploads.png()
+PNG_HEADER = b"\x89PNG\r\n\x1a\n"
+HTML = b"<html><body><script>alert(1)</script></body></html>\n"
+JS_ACTION = b"<< /S /JavaScript /JS (app.alert(1)) >>"
 
 
 def _zip_bomb() -> bytes:
@@ -30,10 +34,57 @@ def _zip_bomb() -> bytes:
 CASES: dict[str, Callable[[str], tuple[str, bytes]]] = {
     "empty": lambda ext: (f"empty.{ext}", b""),
     "png named as the expected type": lambda ext: (f"scan.{ext}", PNG),
-    "html named as the expected type": lambda ext: (
-        f"page.{ext}",
-        b"<html><body><script>alert(1)</script></body></html>\n",
+    "html named as the expected type": lambda ext: (f"page.{ext}", HTML),
+    "a PNG header followed by HTML": lambda ext: (f"scan.{ext}", PNG_HEADER + HTML),
+    "a PNG header with nothing behind it": lambda ext: (
+        f"scan.{ext}",
+        PNG_HEADER + b"\x00" * 64,
     ),
+    "a picture with HTML after its end": lambda ext: (f"scan.{ext}", PNG + HTML),
+    "a JPEG header followed by HTML": lambda ext: (
+        f"scan.{ext}",
+        b"\xff\xd8\xff\xe0" + HTML,
+    ),
+    "a PDF header with no PDF behind it": lambda ext: (
+        f"scan.{ext}",
+        b"%PDF-1.4\n" + HTML + b"%%EOF\n",
+    ),
+    "a PDF with JavaScript run on opening": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(b"/OpenAction 4 0 R", JS_ACTION),
+    ),
+    "a PDF hiding its open action in a compressed object stream": lambda ext: (
+        f"scan.{ext}",
+        uploads.pdf(b"/OpenAction " + JS_ACTION),
+    ),
+    "a PDF with document JavaScript": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(
+            b"/Names << /JavaScript 4 0 R >>", b"<< /Names [(a) 5 0 R] >>", JS_ACTION
+        ),
+    ),
+    "a PDF with a page action": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(b"/AA << /O " + JS_ACTION + b" >>"),
+    ),
+    "a PDF that launches a program": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(b"/OpenAction << /S /Launch /F (cmd.exe) >>"),
+    ),
+    "a PDF with an attached file": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(
+            b"/Names << /EmbeddedFiles 4 0 R >>",
+            b"<< /Names [(setup.exe) 5 0 R] >>",
+            b"<< /Type /Filespec /F (setup.exe) /EF << /F 6 0 R >> >>",
+            b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream",
+        ),
+    ),
+    "a PDF with an action no object refers to": lambda ext: (
+        f"scan.{ext}",
+        uploads.plain_pdf(b"", b"<< /S /Launch /F (cmd.exe) >>"),
+    ),
+    "a password-protected PDF": lambda ext: (f"scan.{ext}", uploads.encrypted_pdf()),
     "an executable": lambda ext: (
         f"setup.{ext}",
         b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200,
@@ -164,7 +215,14 @@ def test_malformed_uploads_are_refused_with_a_specific_error_and_write_nothing(
 
 @pytest.mark.parametrize(
     "content,extension,mime",
-    [(PDF_HEAD + b"%%EOF\n", "pdf", "application/pdf"), (PNG, "png", "image/png")],
+    [
+        (uploads.plain_pdf(), "pdf", "application/pdf"),
+        (uploads.pdf(), "pdf", "application/pdf"),
+        # A page to open at is not an action.
+        (uploads.plain_pdf(b"/OpenAction [3 0 R /Fit]"), "pdf", "application/pdf"),
+        (PNG, "png", "image/png"),
+        (uploads.jpeg(), "jpg", "image/jpeg"),
+    ],
 )
 def test_a_signed_copy_is_stored_under_a_name_and_type_of_its_own(
     dataset, cast, client, private_storage, content, extension, mime
@@ -188,3 +246,45 @@ def test_a_signed_copy_is_stored_under_a_name_and_type_of_its_own(
     assert cawn.signed_copy_type == mime
     root = private_storage.resolve()
     assert all(p.resolve().is_relative_to(root) for p in private_storage.rglob("*"))
+
+
+def test_a_replaced_signed_copy_is_deleted_once_the_change_is_saved(
+    dataset, cast, client, private_storage, django_capture_on_commit_callbacks
+):
+    from disruption.models import Cawn
+
+    client.force_login(cast["dave"])
+    url = reverse("disruption:cawn_upload", args=[dataset["cawn"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"signed_copy": SimpleUploadedFile("a.png", PNG)})
+    first = Cawn.objects.get(pk=dataset["cawn"]).signed_copy
+    assert (private_storage / first).exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            url, {"signed_copy": SimpleUploadedFile("b.pdf", uploads.plain_pdf())}
+        )
+    assert response.status_code == 302
+    assert callbacks
+    second = Cawn.objects.get(pk=dataset["cawn"]).signed_copy
+    assert second != first and second.endswith(".pdf")
+    assert (private_storage / second).exists()
+    assert not (private_storage / first).exists()
+
+
+def test_a_refused_replacement_keeps_the_signed_copy(
+    dataset, cast, client, private_storage, django_capture_on_commit_callbacks
+):
+    from disruption.models import Cawn
+
+    client.force_login(cast["dave"])
+    url = reverse("disruption:cawn_upload", args=[dataset["cawn"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"signed_copy": SimpleUploadedFile("a.png", PNG)})
+    first = Cawn.objects.get(pk=dataset["cawn"]).signed_copy
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(
+            url, {"signed_copy": SimpleUploadedFile("b.png", PNG_HEADER + HTML)}
+        )
+    assert refused.status_code == 200
+    assert Cawn.objects.get(pk=dataset["cawn"]).signed_copy == first
+    assert (private_storage / first).exists()

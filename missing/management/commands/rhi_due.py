@@ -1,9 +1,9 @@
-"""manage.py rhi_due [--area SLUG]: every return-home interview and its status, as CSV."""
-
-import csv
+"""manage.py rhi_due [--area SLUG]: every return-home interview and its status, as CSV
+(through the formula-safe writer: a police reference comes from an imported file)."""
 
 from django.core.management.base import BaseCommand
 
+from cse.csv_export import SafeWriter
 from missing import services
 from missing.management.commands._area import area_from
 from missing.views import iso_utc
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--area", help="Local area slug")
 
     def handle(self, *args, area: str | None, **options):
-        writer = csv.writer(self.stdout)
+        writer = SafeWriter(self.stdout)
         writer.writerow(
             ["police_reference", "child_id", "returned_at", "due_at", "status"]
         )
