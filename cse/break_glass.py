@@ -273,11 +273,16 @@ def open_break_glass(
 def record_incomplete_request(*, by: User, reference: str, missing: list[str]) -> None:
     """A request sent without everything it needs: in the trail with what was typed,
     but nothing is looked up, so the answer cannot depend on the record."""
+    try:
+        typed = normalise_reference(reference)
+    except ValidationError:
+        # As typed, without what a database text column or a log cannot hold.
+        typed = "".join(ch for ch in (reference or "") if ch.isprintable())
     audit.record(
         by=by,
         action=AuditEvent.Action.SEARCH,
         summary="break-glass request incomplete",
-        detail={"reference": (reference or "").strip()[:20], "missing": missing},
+        detail={"reference": typed.strip()[:20], "missing": missing},
     )
 
 

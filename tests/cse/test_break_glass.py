@@ -744,3 +744,13 @@ def test_pages_not_opened_through_a_grant_have_no_banner(client, erin, alice, ch
     client.force_login(alice)
     page = client.get(reverse("cse:child_detail", args=[child.pk])).content.decode()
     assert "End access now" not in page and "under break-glass" not in page
+
+
+def test_a_typed_reference_the_trail_cannot_hold_is_refused_cleanly(client, erin):
+    client.force_login(erin)
+    response = client.post(
+        reverse("cse:break_glass_start"), {"reference": "C-00\x0012\u202e"}
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(user=erin, summary="break-glass request incomplete")
+    assert event.detail["reference"] == "C-0012"
