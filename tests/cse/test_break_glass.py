@@ -754,3 +754,11 @@ def test_a_typed_reference_the_trail_cannot_hold_is_refused_cleanly(client, erin
     assert response.status_code == 200
     event = AuditEvent.objects.get(user=erin, summary="break-glass request incomplete")
     assert event.detail["reference"] == "C-0012"
+
+
+def test_search_offers_break_glass_only_to_those_who_may(client, alice, bob):
+    url = reverse("cse:break_glass_start")
+    for user, offered in ((alice, True), (bob, False)):
+        client.force_login(user)
+        page = client.get(reverse("cse:search")).content.decode()
+        assert (url in page) is offered, user.username
