@@ -624,15 +624,16 @@ class StepUpForm(Form):
         return password
 
 
-class BreakGlassLookupForm(Form):
+class BreakGlassRequestForm(Form):
+    """The whole break-glass request on one form: the reference with the reason. The
+    reference is checked for its form only; no record is looked up until the form
+    is complete."""
+
     reference = forms.CharField(
         max_length=20,
         label="Record reference",
         help_text="The reference another agency gave you, for example C-001234.",
     )
-
-
-class BreakGlassReasonForm(Form):
     reason_category = forms.ChoiceField(
         choices=BreakGlass.Reason.choices, widget=RADIOS, label="Reason"
     )
@@ -641,12 +642,18 @@ class BreakGlassReasonForm(Form):
         max_length=2000,
         label="Why you need to see this record now",
         help_text="Who told you what, and what you will do. The agency that holds the "
-        "record will read this.",
+        "record will read this. Each access needs its own reason: a reason given "
+        "before for the same record is not accepted again.",
     )
     understood = forms.BooleanField(
         label="I understand that this access is recorded, that everything I open is "
         "logged, and that the agency holding the record will review it",
     )
+
+    def clean_reference(self) -> str:
+        from cse.break_glass import normalise_reference
+
+        return normalise_reference(self.cleaned_data["reference"])
 
 
 class BreakGlassReviewForm(Form):

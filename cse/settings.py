@@ -210,6 +210,35 @@ STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 if not 1 <= BREAK_GLASS_MINUTES <= 60:
     raise ImproperlyConfigured("BREAK_GLASS_MINUTES must be between 1 and 60.")
+# At most this many break-glass grants per user per calendar day (opening the same
+# record again counts too).
+BREAK_GLASS_DAILY_LIMIT = env_int("BREAK_GLASS_DAILY_LIMIT", 3)
+if not 1 <= BREAK_GLASS_DAILY_LIMIT <= 20:
+    raise ImproperlyConfigured("BREAK_GLASS_DAILY_LIMIT must be between 1 and 20.")
+# Who may break glass: the case-working roles below by default; meeting
+# administrators and chairs only when named here, e.g.
+# BREAK_GLASS_ROLES=practitioner,cse_coordinator,police_officer,police_intelligence,meeting_chair
+_BREAK_GLASS_ROLE_CHOICES = (
+    "practitioner",
+    "cse_coordinator",
+    "police_officer",
+    "police_intelligence",
+    "meeting_administrator",
+    "meeting_chair",
+)
+BREAK_GLASS_ROLES = env_list(
+    "BREAK_GLASS_ROLES",
+    "practitioner,cse_coordinator,police_officer,police_intelligence",
+) or list(_BREAK_GLASS_ROLE_CHOICES[:4])
+_unknown_break_glass_roles = sorted(
+    set(BREAK_GLASS_ROLES) - set(_BREAK_GLASS_ROLE_CHOICES)
+)
+if _unknown_break_glass_roles:
+    raise ImproperlyConfigured(
+        "BREAK_GLASS_ROLES may name only "
+        + ", ".join(_BREAK_GLASS_ROLE_CHOICES)
+        + f"; not {', '.join(_unknown_break_glass_roles)}."
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

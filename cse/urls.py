@@ -65,12 +65,8 @@ urlpatterns = [
     ),
     path("referrals/", views.referral_list, name="referral_list"),
     # Break-glass: a time-boxed, read-only look at a record not shared with you
+    # (the record is named by its reference in the POSTed form, never in the address)
     path("break-glass/", views.break_glass_start, name="break_glass_start"),
-    path(
-        "break-glass/records/<int:pk>/",
-        views.break_glass_request,
-        name="break_glass_request",
-    ),
     path("break-glass/<int:pk>/end/", views.break_glass_end, name="break_glass_end"),
     path("break-glass/reviews/", views.break_glass_reviews, name="break_glass_reviews"),
     path(

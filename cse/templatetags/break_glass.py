@@ -32,3 +32,11 @@ def break_glass_banner(context) -> dict:
             "expires_at": timezone.localtime(expires_at) if expires_at else None,
         },
     }
+
+
+@register.filter
+def may_break_glass(user) -> bool:
+    """`{% if request.user|may_break_glass %}`: whether to offer break-glass at all."""
+    from cse import break_glass
+
+    return bool(user and user.is_authenticated and break_glass.may_break_glass(user))

@@ -1,7 +1,6 @@
 from .audit import access_log, audit_search
 from .break_glass import (
     break_glass_end,
-    break_glass_request,
     break_glass_review,
     break_glass_reviews,
     break_glass_start,
@@ -46,7 +45,6 @@ __all__ = [
     "alias_create",
     "audit_search",
     "break_glass_end",
-    "break_glass_request",
     "break_glass_review",
     "break_glass_reviews",
     "break_glass_start",

@@ -1,5 +1,12 @@
-"""Break-glass pages: open a record another agency holds, by its reference, for an
-emergency; and the owning agency's coordinators' review of each such access."""
+"""Break-glass pages: open a record another agency holds, by the reference that
+agency gave, for an emergency; and the owning agency's coordinators' review of each
+such access.
+
+One page takes the whole request (reference, reason and acknowledgement) by POST,
+so the reference is never in an address, and nothing about the record is looked up
+until the request is complete: up to then the page is the same whether or not a
+record has that reference. No break-glass address takes a record's id.
+"""
 
 from __future__ import annotations
 
@@ -11,37 +18,43 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, break_glass, forms, permissions
-from cse.models import AuditEvent, BreakGlass, Role, Subject
+from cse.models import AuditEvent, BreakGlass, Role
 from cse.stepup import step_up_required
 from cse.views.common import detail_url
 
-NO_RECORD = "There is no record with that reference"
-
 
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def break_glass_start(request: HttpRequest) -> HttpResponse:
-    """Ask for a reference and say only whether a record has it. Nothing about the
-    record (its name, who holds it) is shown before a grant is made."""
     permissions.require(break_glass.may_break_glass(request.user))
-    form = forms.BreakGlassLookupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["reference"].strip().upper()
-        subject = break_glass.find_by_reference(reference)
+    form = forms.BreakGlassRequestForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                grant = break_glass.request_break_glass(
+                    by=request.user,
+                    reference=form.cleaned_data["reference"],
+                    reason_category=form.cleaned_data["reason_category"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                # The record's pages say so in their break-glass banner (with "End
+                # access now") for as long as the grant is in force.
+                return redirect(detail_url(grant.subject))
+        else:
+            break_glass.record_incomplete_request(
+                by=request.user,
+                reference=request.POST.get("reference", ""),
+                missing=sorted(form.errors),
+            )
+    else:
         audit.record(
             by=request.user,
-            action=AuditEvent.Action.SEARCH,
-            subject=subject,
-            summary="break-glass reference look-up",
-            detail={"reference": reference, "found": subject is not None},
+            action=AuditEvent.Action.VIEW,
+            summary="break-glass request page and own accesses",
         )
-        if subject is None:
-            form.add_error("reference", NO_RECORD)
-        elif permissions.holds_access(request.user, subject) or (
-            permissions.active_break_glass(request.user, subject.pk)
-        ):
-            return redirect(detail_url(subject))
-        else:
-            return redirect("cse:break_glass_request", pk=subject.pk)
     grants = BreakGlass.objects.filter(user=request.user).select_related("subject")[:20]
     now = timezone.now()
     return render(
@@ -54,44 +67,8 @@ def break_glass_start(request: HttpRequest) -> HttpResponse:
                 for grant in grants
             ],
             "minutes": int(break_glass.duration().total_seconds() // 60),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@step_up_required
-def break_glass_request(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(break_glass.may_break_glass(request.user))
-    subject = Subject.objects.filter(pk=pk).first()
-    if subject is None:
-        raise Http404("No such record")
-    if permissions.holds_access(request.user, subject) or (
-        permissions.active_break_glass(request.user, subject.pk)
-    ):
-        return redirect(detail_url(subject))
-    form = forms.BreakGlassReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            break_glass.open_break_glass(
-                by=request.user,
-                subject=subject,
-                reason_category=form.cleaned_data["reason_category"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            # The record's pages say so in their break-glass banner (with "End
-            # access now") for as long as the grant is in force.
-            return redirect(detail_url(subject))
-    return render(
-        request,
-        "cse/break_glass_request.html",
-        {
-            "form": form,
-            "reference": subject.reference,
-            "kind": subject.get_kind_display(),
-            "minutes": int(break_glass.duration().total_seconds() // 60),
+            "limit": break_glass.daily_limit(),
+            "used_today": break_glass.grants_today(request.user),
         },
     )
 
@@ -151,9 +128,9 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("subject", "user", "agency", "reviewed_by")
         .first()
     )
-    if grant is None or not permissions.sees_records(request.user):
+    # Anyone who may not review it is told nothing, not even that it exists.
+    if grant is None or not break_glass.may_review(request.user, grant):
         raise Http404("No such access")
-    permissions.require(break_glass.may_review(request.user, grant))
     form = forms.BreakGlassReviewForm(request.POST or None)
     if (
         request.method == "POST"

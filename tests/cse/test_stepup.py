@@ -113,7 +113,7 @@ STEP_UP_VIEWS = [
     ("reports:mase_report_csv", []),
     ("reports:delivery_plan_csv", [1]),
     ("reports:delivery_plan_pdf", [1]),
-    ("cse:break_glass_request", [1]),
+    ("cse:break_glass_start", []),
 ]
 
 

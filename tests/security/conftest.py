@@ -548,7 +548,6 @@ BY_PREFIX = (
     ("disruption/reports/", "report"),
     ("reports/dataset/snapshots/", "snapshot"),
     ("reports/children/", "child"),
-    ("break-glass/records/", "child"),
     ("break-glass/", "grant"),
     ("reports/delivery/objectives/", "delivery_objective"),
     ("reports/delivery/sub-objectives/", "delivery_sub_objective"),
