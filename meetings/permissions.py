@@ -16,6 +16,12 @@ minutes, summaries) is built for its reader: a user, or for a printed document t
 agency that receives it (`cse.permissions.AgencyReader`). `sees_items`,
 `readable_meetings` and `visible_actions` take either. A record the reader may not
 see appears as `NOT_SHARED`, never with its reference, name, count or text.
+
+Records reach other agencies only by recorded sharing decisions: a referral shares
+its record with the forum's organising agency (for triage), circulation with the
+member agencies. An urgent late addition accepted after circulation is shared by
+nothing until the agenda is circulated again, so until then it shows to members as
+not shared, on every page and in every document.
 """
 
 from __future__ import annotations
