@@ -733,9 +733,22 @@ def create_referral(
         is_active=True,
         role_assignments__role=Role.CSE_COORDINATOR,
     ).distinct()
+    # The reference only to those whose agency may see the record.
+    holding = set(
+        SubjectAccess.objects.filter(subject=subject).values_list(
+            "agency_id", flat=True
+        )
+    )
+    recipients = list(coordinators)
+    forum = referral.get_forum_display()
     notify(
-        users=coordinators,
-        message=f"New {referral.get_forum_display()} referral of record {subject.reference}.",
+        users=[u for u in recipients if u.agency_id in holding],
+        message=f"New {forum} referral of record {subject.reference}.",
+        url=reverse("cse:referral_list"),
+    )
+    notify(
+        users=[u for u in recipients if u.agency_id not in holding],
+        message=f"New {forum} referral of a record not shared with your agency.",
         url=reverse("cse:referral_list"),
     )
     return referral

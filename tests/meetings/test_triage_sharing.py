@@ -120,3 +120,26 @@ def test_a_late_addition_keeps_its_synopsis_from_members_until_circulated(
     assert "has not been shared with your agency" in text
     services.circulate_meeting(by=bob, meeting=meeting)
     assert "Zqsynopsis" in client_for(dave).get(url).content.decode()
+
+
+def test_coordinators_who_may_not_see_the_record_are_told_without_its_reference(
+    meeting, alice, carol, agency_b
+):
+    from cse.models import Notification, Role
+    from tests.factories import UserFactory
+
+    police_coordinator = UserFactory(
+        username="pcoord", agency=agency_b, roles=[Role.CSE_COORDINATOR]
+    )
+    child = make_child(alice)
+    core.create_referral(
+        by=alice,
+        subject=child,
+        forum="cmog",
+        source=Referral.Source.PROFESSIONAL,
+        synopsis="Concerns",
+    )
+    told = Notification.objects.get(user=police_coordinator)
+    assert child.reference not in told.message
+    assert NOT_SHARED in told.message
+    assert child.reference in Notification.objects.get(user=carol).message
