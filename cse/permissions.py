@@ -38,7 +38,8 @@ failed, once per request (cached on the user object).
 
 from __future__ import annotations
 
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TypeAlias, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -87,8 +88,31 @@ RECORDING_ROLES = frozenset(
 SUBJECT_MODELS: tuple[type[Subject], ...] = (Child, PersonOfInterest, Location, Vehicle)
 
 
-def sees_records(user: User) -> bool:
-    """Whether the user may see any person-level record at all."""
+@dataclass(frozen=True)
+class AgencyReader:
+    """An agency as the reader of something built for all its staff (a circulated
+    agenda, minutes or action document). It sees exactly what the agency's
+    `SubjectAccess` rows give: never a per-user grant or a break-glass look, which
+    belong to one person and must not travel in a document to their colleagues."""
+
+    agency: Agency
+
+    @property
+    def agency_id(self) -> int:
+        return self.agency.pk
+
+    def __str__(self) -> str:
+        return str(self.agency)
+
+
+# Who a rendered, summarised or exported piece of personal data is for.
+Reader: TypeAlias = User | AgencyReader
+
+
+def sees_records(user: User | AgencyReader) -> bool:
+    """Whether the user (or agency) may see any person-level record at all."""
+    if isinstance(user, AgencyReader):
+        return user.agency.is_active
     return bool(
         user.is_authenticated
         and user.is_active
@@ -102,8 +126,9 @@ def may_record(user: User) -> bool:
     return sees_records(user) and user.has_role(*RECORDING_ROLES)
 
 
-def agency_access(user: User, subject_ref: str = "pk") -> Exists | Q:
-    """An EXISTS condition: the user's agency has access to the subject at `subject_ref`.
+def agency_access(user: User | AgencyReader, subject_ref: str = "pk") -> Exists | Q:
+    """An EXISTS condition: the reader's agency has access to the subject at
+    `subject_ref`. The reader is a user or an `AgencyReader`.
 
     Returns an always-false condition for users who may not see records.
     """
@@ -114,6 +139,8 @@ def agency_access(user: User, subject_ref: str = "pk") -> Exists | Q:
             agency_id=user.agency_id, subject_id=OuterRef(subject_ref)
         )
     )
+    if isinstance(user, AgencyReader):
+        return condition
     opened = opened_under_break_glass(user)
     if opened is not None:
         return condition | Q(**{subject_ref: opened})
@@ -192,7 +219,7 @@ def _open_through_break_glass(user: User, subject: Subject) -> bool:
     return True
 
 
-def visible(user: User, model: type[S]) -> QuerySet[S]:
+def visible(user: User | AgencyReader, model: type[S]) -> QuerySet[S]:
     """All records of `model` the user may see."""
     if model not in SUBJECT_MODELS and model is not Subject:
         raise TypeError(f"{model.__name__} is not a record type")
@@ -230,7 +257,9 @@ def visible_vehicles(user: User) -> QuerySet[Vehicle]:
     return visible(user, Vehicle)
 
 
-def scope_by_subject(user: User, queryset: QuerySet, field: str) -> QuerySet:
+def scope_by_subject(
+    user: User | AgencyReader, queryset: QuerySet, field: str
+) -> QuerySet:
     """Rows hung off a record inherit its visibility: keep those whose `field`
     (a foreign key to a child or other subject) the user may see."""
     return queryset.filter(agency_access(user, f"{field}_id"))
@@ -256,7 +285,7 @@ def get_visible_or_404(user: User, model: type[S], pk: int) -> S:
     raise Http404("No such record")
 
 
-def can_see(user: User, subject: Subject) -> bool:
+def can_see(user: User | AgencyReader, subject: Subject) -> bool:
     return visible(user, Subject).filter(pk=subject.pk).exists()
 
 
@@ -291,7 +320,7 @@ def require(condition: bool) -> None:
         raise PermissionDenied
 
 
-def visible_links(user: User) -> QuerySet[Link]:
+def visible_links(user: User | AgencyReader) -> QuerySet[Link]:
     """Links whose both ends the user may see: a link never reveals a hidden record."""
     return Link.objects.filter(
         agency_access(user, "from_subject_id"), agency_access(user, "to_subject_id")

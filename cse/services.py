@@ -4,7 +4,7 @@ adds to the chronology, grants access and notifies, so no caller can forget to."
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -517,7 +517,7 @@ def end_link(*, by: User, link: Link, reason: str) -> Link:
 @transaction.atomic
 def record_sharing_decision(
     *,
-    by: User,
+    by: User | None,
     subject: Subject,
     agency: Agency,
     decision: str,
@@ -530,7 +530,8 @@ def record_sharing_decision(
     """Record a decision to share a record with an agency (or not to, or to withdraw
     a share) and grant or remove that agency's access in the same transaction.
     `notify_recipients=False` is for callers that send one notice for many shares
-    (a meeting's circulation)."""
+    (a meeting's circulation). `by=None` is for a decision the product takes on the
+    owning agency's behalf (an automatic referral), never a manual one."""
     if context == SharingDecision.Context.MANUAL:
         permissions.require(permissions.can_share(by, subject))
     errors = {}
@@ -557,7 +558,7 @@ def record_sharing_decision(
         consent_reason=consent_reason.strip(),
         context=context,
         decided_by=by,
-        decided_by_agency=by.agency,
+        decided_by_agency=by.agency if by else subject.owner_agency,
     )
     access = SubjectAccess.objects.filter(subject=subject, agency=agency).first()
     if decision == SharingDecision.Decision.SHARE:
@@ -583,7 +584,8 @@ def record_sharing_decision(
             )
             notify(
                 users=coordinators,
-                message=f"{by.agency} has shared record {subject.reference} with your agency.",
+                message=f"{sharing.decided_by_agency} has shared record "
+                f"{subject.reference} with your agency.",
                 url=subject.specific.get_absolute_url(),
             )
     elif decision == SharingDecision.Decision.WITHDRAW:
@@ -679,6 +681,11 @@ def create_referral(
     Raised automatically (a screening at category 2 or 3, a missing-pattern flag) it is
     idempotent: the same source refers the same record to the same forum once. The
     area's CSE coordinators are told, by reference only.
+
+    Referring is a recorded sharing decision with the agencies that administer the
+    forum's meetings in the area (purpose: the referral), so their administrators may
+    read the record and its synopsis at triage. Where the area has no such meeting
+    yet, nothing is shared and triage shows the record as not shared.
     """
     if not synopsis.strip():
         raise ValidationError({"synopsis": "Enter a synopsis of the concerns"})
@@ -703,6 +710,7 @@ def create_referral(
         referred_by=by,
         referred_by_agency=by.agency if by else None,
     )
+    _share_with_forum_administrators(referral, by)
     add_chronology_entry(
         subject=subject,
         occurred_at=referral.referred_at,
@@ -725,12 +733,70 @@ def create_referral(
         is_active=True,
         role_assignments__role=Role.CSE_COORDINATOR,
     ).distinct()
+    # The reference only to those whose agency may see the record.
+    holding = set(
+        SubjectAccess.objects.filter(subject=subject).values_list(
+            "agency_id", flat=True
+        )
+    )
+    recipients = list(coordinators)
+    forum = referral.get_forum_display()
     notify(
-        users=coordinators,
-        message=f"New {referral.get_forum_display()} referral of record {subject.reference}.",
+        users=[u for u in recipients if u.agency_id in holding],
+        message=f"New {forum} referral of record {subject.reference}.",
+        url=reverse("cse:referral_list"),
+    )
+    notify(
+        users=[u for u in recipients if u.agency_id not in holding],
+        message=f"New {forum} referral of a record not shared with your agency.",
         url=reverse("cse:referral_list"),
     )
     return referral
+
+
+# Which agencies administer a forum's meetings in an area. The meetings app answers
+# (registered from its AppConfig.ready: the core does not know meetings).
+ForumAdministrators = Callable[[LocalArea, str], Iterable[Agency]]
+_forum_administrators: list[ForumAdministrators] = []
+
+
+def register_forum_administrators(finder: ForumAdministrators) -> ForumAdministrators:
+    _forum_administrators.append(finder)
+    return finder
+
+
+def _share_with_forum_administrators(referral: Referral, by: User | None) -> None:
+    """The referral's sharing decisions: the record goes to each agency that
+    administers the forum's meetings in the area and cannot see it yet."""
+    subject = referral.subject
+    agencies = {
+        agency.pk: agency
+        for finder in _forum_administrators
+        for agency in finder(referral.local_area, referral.forum)
+        if agency.pk != subject.owner_agency_id
+    }
+    if not agencies:
+        return
+    held = set(
+        SubjectAccess.objects.filter(
+            subject=subject, agency_id__in=list(agencies)
+        ).values_list("agency_id", flat=True)
+    )
+    for agency_id, agency in sorted(agencies.items()):
+        if agency_id in held:
+            continue
+        record_sharing_decision(
+            by=by,
+            subject=subject,
+            agency=agency,
+            decision=SharingDecision.Decision.SHARE,
+            purpose=f"Referral to the {referral.get_forum_display()} of "
+            f"{referral.local_area}, for its administrators to triage",
+            consent=SharingDecision.Consent.NOT_SOUGHT,
+            consent_reason="Referred for multi-agency triage",
+            context=SharingDecision.Context.REFERRAL,
+            notify_recipients=False,  # the area's coordinators are told below
+        )
 
 
 def _area_of(subject: Subject, by: User | None) -> LocalArea:

@@ -2,9 +2,13 @@
 places that show a record's whole picture without knowing every app: a meeting's
 agenda item, a printed agenda. Apps register a provider from AppConfig.ready.
 
-A provider takes the record and a period, and returns a `Summary` or None when it
-has nothing to say. It must fetch only through cse.permissions-scoped or
-record-scoped queries, and make a bounded number of queries.
+A provider takes the reader (a user, or an `AgencyReader` for a document built for
+an agency), the record and a period, and returns a `Summary` or None when it has
+nothing to say. It is called only for a record the reader may see, and must show
+of anything else (the other party of a notice, a linked record) only what that
+reader may see: a record they may not see appears as `NOT_SHARED`, never with its
+reference, name, count or text. It fetches only through cse.permissions-scoped or
+record-scoped queries, and makes a bounded number of queries.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from cse import permissions
 from cse.models import Subject
+from cse.permissions import Reader
+
+NOT_SHARED = "a record not shared with your agency"
 
 
 @dataclass(frozen=True)
@@ -23,7 +31,7 @@ class Summary:
 
 
 Provider = Callable[
-    [Subject, datetime.date | None, datetime.date | None], Summary | None
+    [Reader, Subject, datetime.date | None, datetime.date | None], Summary | None
 ]
 PROVIDERS: list[tuple[int, Provider]] = []
 
@@ -38,19 +46,27 @@ def register(order: int) -> Callable[[Provider], Provider]:
 
 
 def for_subject(
+    reader: Reader,
     subject: Subject,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
+    *,
+    known_visible: bool = False,
 ) -> list[Summary]:
+    """Every provider's summary of the record for this reader; nothing at all for a
+    record the reader may not see. `known_visible` is for callers that have just
+    checked (an agenda checks all its records in one query)."""
+    if not known_visible and not permissions.can_see(reader, subject):
+        return []
     return [
         s
         for _, provider in PROVIDERS
-        if (s := provider(subject, since, until)) is not None
+        if (s := provider(reader, subject, since, until)) is not None
     ]
 
 
 @register(10)
-def category_summary(subject: Subject, since, until) -> Summary | None:
+def category_summary(reader: Reader, subject: Subject, since, until) -> Summary | None:
     """The core's own contribution: the CSE category and its history."""
     if subject.kind != Subject.Kind.CHILD:
         return None

@@ -1,38 +1,51 @@
 """What disruption adds to a record's summary (agendas, printed agendas): notices in
-force and open plans and tactics, by reference only, from record-scoped queries."""
+force and open plans and tactics, by reference only, from record-scoped queries.
+The other party of a notice is named (by reference) only to a reader who may see
+that record too."""
 
 from __future__ import annotations
 
+from cse import permissions
 from cse.models import Subject
-from cse.summaries import Summary, register
+from cse.permissions import Reader
+from cse.summaries import NOT_SHARED, Summary, register
 from disruption.models import Cawn, DisruptionTactic, Plan
 
 
 @register(60)
-def cawn_summary(subject: Subject, since, until) -> Summary | None:
+def cawn_summary(reader: Reader, subject: Subject, since, until) -> Summary | None:
     if subject.kind == Subject.Kind.PERSON:
-        cawns = Cawn.objects.filter(person_id=subject.pk)
+        cawns, other_field = Cawn.objects.filter(person_id=subject.pk), "child"
     elif subject.kind == Subject.Kind.CHILD:
-        cawns = Cawn.objects.filter(child_id=subject.pk)
+        cawns, other_field = Cawn.objects.filter(child_id=subject.pk), "person"
     else:
         return None
     rows = list(
-        cawns.filter(status=Cawn.Status.SERVED).select_related("person", "child")[:10]
+        cawns.filter(status=Cawn.Status.SERVED).select_related(other_field)[:10]
     )
     if not rows:
         return None
+    others = {getattr(cawn, f"{other_field}_id") for cawn in rows}
+    seen = set(
+        permissions.visible(reader, Subject)
+        .filter(pk__in=others)
+        .values_list("pk", flat=True)
+    )
     lines = []
     for cawn in rows:
-        other = cawn.child if subject.kind == Subject.Kind.PERSON else cawn.person
+        other = getattr(cawn, other_field)
+        party = other.reference if other.pk in seen else NOT_SHARED
         lines.append(
             f"{cawn.reference} in force since {cawn.served_at:%d/%m/%Y} "
-            f"({other.reference}), review by {cawn.review_on:%d/%m/%Y}"
+            f"({party}), review by {cawn.review_on:%d/%m/%Y}"
         )
     return Summary("CAWN in force", lines)
 
 
 @register(61)
-def disruption_summary(subject: Subject, since, until) -> Summary | None:
+def disruption_summary(
+    reader: Reader, subject: Subject, since, until
+) -> Summary | None:
     if subject.kind == Subject.Kind.CHILD:
         return None
     tactics = DisruptionTactic.objects.filter(subject_id=subject.pk).select_related(

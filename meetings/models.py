@@ -239,14 +239,9 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or (self.subject.reference if self.subject_id else "Item")
-
-    @property
-    def label(self) -> str:
-        """A safe label: the item title, or the record's reference."""
-        if self.subject_id:
-            return self.subject.reference
-        return self.title
+        # Never the record's reference: whoever reads this may not see the record
+        # (meetings.permissions.item_label names it for a given reader).
+        return self.title or f"Item {self.pk}"
 
 
 class ItemNote(models.Model):
@@ -452,7 +447,11 @@ class ActionReminder(models.Model):
 
 class MeetingDocument(models.Model):
     """A printed agenda, action document or minutes, rendered in the background into
-    private storage; the row holds the progress the page shows."""
+    private storage; the row holds the progress the page shows.
+
+    A document belongs to the agency that receives it: it is built as that agency
+    may see the records (never as the person who asked for it) and only that
+    agency's staff find or download it."""
 
     class Kind(models.TextChoices):
         AGENDA = "agenda", "Agenda"
@@ -475,6 +474,12 @@ class MeetingDocument(models.Model):
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="meetings/", blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="built for",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,20 +1,29 @@
 """The meeting's printed documents: agenda, action document, minutes.
 
-Each is rendered as the person who asked for it sees the records (a record their
-agency cannot see appears by reference only). Long documents use block layout, not
-tables (WeasyPrint lays out 500 table rows 3-4 times slower than blocks).
+Each is built for its reader: the agency that receives it (a document downloaded by
+any of its staff, `cse.permissions.AgencyReader`), never the person who asked for it,
+whose own grants must not travel to their colleagues. A record that agency may not
+see appears as "a record not shared with your agency", with no reference, name,
+category, actions or links; actions on such records are left out altogether, with
+no count. The same functions serve the on-screen pages with the user as reader.
+Long documents use block layout, not tables (WeasyPrint lays out 500 table rows 3-4
+times slower than blocks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from cse.models import User
+from cse import permissions
+from cse.models import Subject
 from cse.pdf import render_pdf
+from cse.permissions import Reader
+from cse.summaries import NOT_SHARED
 
+from . import permissions as meeting_permissions
 from .models import Action, ActionUpdate, AgendaItem, Meeting, quorum_for
 from .summaries import previous_meeting_day, summarise_item
 
@@ -27,7 +36,8 @@ def _no_progress(done: int, total: int) -> None:
 
 def agenda_sections(meeting: Meeting) -> list[tuple[str, list[AgendaItem]]]:
     """Items grouped by section in the type's order: standard items first, then one
-    section per kind of record the type discusses, each in the administrator's order."""
+    section per kind of record the type discusses, each in the administrator's order.
+    Callers show each item only as their reader may see its record."""
     items = list(meeting.items.select_related("subject", "referral"))
     order = ["standard", *meeting.meeting_type.subject_sections]
     labels = dict(AgendaItem.Section.choices)
@@ -39,11 +49,28 @@ def agenda_sections(meeting: Meeting) -> list[tuple[str, list[AgendaItem]]]:
     return sections
 
 
+def visible_subject_ids(reader: Reader, items) -> set[int]:
+    """Which of the items' records the reader may see, in one query."""
+    ids = [item.subject_id for item in items if item.subject_id]
+    if not ids:
+        return set()
+    return set(
+        permissions.visible(reader, Subject)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+
+
 def agenda_context(
-    meeting: Meeting, user: User, progress: Progress = _no_progress
+    meeting: Meeting, reader: Reader, progress: Progress = _no_progress
 ) -> dict:
     since = previous_meeting_day(meeting)
-    sections = agenda_sections(meeting)
+    sections = (
+        agenda_sections(meeting)
+        if meeting_permissions.sees_items(reader, meeting)
+        else []
+    )
+    seen = visible_subject_ids(reader, [i for _, items in sections for i in items])
     total = sum(len(items) for _, items in sections)
     done = 0
     numbered = []
@@ -52,11 +79,15 @@ def agenda_context(
         rows = []
         for item in items:
             number += 1
+            visible = not item.subject_id or item.subject_id in seen
             rows.append(
                 {
                     "number": number,
                     "item": item,
-                    "summary": summarise_item(user, item, since, meeting.day),
+                    "label": meeting_permissions.item_label(item, visible),
+                    "summary": summarise_item(
+                        reader, item, since, meeting.day, visible=visible
+                    ),
                 }
             )
             done += 1
@@ -67,15 +98,18 @@ def agenda_context(
         "sections": numbered,
         "since": since,
         "printed_at": timezone.now(),
-        "printed_by": user,
+        "printed_for": reader,
+        "not_shared": NOT_SHARED,
     }
 
 
-def open_actions(meeting: Meeting):
-    """The current action document: open actions of this meeting's series (type and
-    area), with their updates."""
+def open_actions(meeting: Meeting, reader: Reader) -> QuerySet[Action]:
+    """The current action document for the reader: open actions of this meeting's
+    series (type and area) that the reader may read, with their updates. Actions on
+    records the reader may not see are not included, nor counted."""
     return (
-        Action.objects.filter(
+        meeting_permissions.visible_actions(reader)
+        .filter(
             meeting__meeting_type=meeting.meeting_type,
             meeting__local_area=meeting.local_area,
             status=Action.Status.OPEN,
@@ -92,43 +126,66 @@ def open_actions(meeting: Meeting):
 
 
 def render_agenda_pdf(
-    meeting: Meeting, user: User, progress: Progress = _no_progress
+    meeting: Meeting, reader: Reader, progress: Progress = _no_progress
 ) -> bytes:
     return render_pdf(
-        "meetings/pdf/agenda.html", agenda_context(meeting, user, progress)
+        "meetings/pdf/agenda.html", agenda_context(meeting, reader, progress)
     )
 
 
 def render_actions_pdf(
-    meeting: Meeting, user: User, progress: Progress = _no_progress
+    meeting: Meeting, reader: Reader, progress: Progress = _no_progress
 ) -> bytes:
-    actions = list(open_actions(meeting))
+    actions = list(open_actions(meeting, reader))
     progress(len(actions), len(actions))
     return render_pdf(
         "meetings/pdf/actions.html",
-        {"meeting": meeting, "actions": actions, "printed_at": timezone.now()},
+        {
+            "meeting": meeting,
+            "actions": actions,
+            "printed_at": timezone.now(),
+            "printed_for": reader,
+        },
     )
 
 
-def minutes_context(meeting: Meeting) -> dict:
+def minutes_context(meeting: Meeting, reader: Reader) -> dict:
+    """The minutes as the reader may read them: an item whose record they may not
+    see is shown as not shared, without its notes, decisions or actions."""
     attendance = list(meeting.attendance.select_related("agency"))
-    items = list(
-        meeting.items.select_related("subject").prefetch_related(
-            "notes", "decisions", "actions__assigned_agency", "actions__assigned_to"
+    items = (
+        list(
+            meeting.items.select_related("subject").prefetch_related(
+                "notes", "decisions", "actions__assigned_agency", "actions__assigned_to"
+            )
         )
+        if meeting_permissions.sees_items(reader, meeting)
+        else []
     )
+    seen = visible_subject_ids(reader, items)
+    rows = []
+    for item in items:
+        visible = not item.subject_id or item.subject_id in seen
+        rows.append(
+            {
+                "item": item,
+                "visible": visible,
+                "label": meeting_permissions.item_label(item, visible),
+            }
+        )
     return {
         "meeting": meeting,
         "attendance": attendance,
         "quorum": quorum_for(meeting, attendance),
-        "items": items,
+        "items": rows,
+        "printed_for": reader,
     }
 
 
 def render_minutes_pdf(
-    meeting: Meeting, user: User, progress: Progress = _no_progress
+    meeting: Meeting, reader: Reader, progress: Progress = _no_progress
 ) -> bytes:
-    context = minutes_context(meeting)
+    context = minutes_context(meeting, reader)
     progress(len(context["items"]), len(context["items"]))
     return render_pdf("meetings/pdf/minutes.html", context)
 

@@ -10,6 +10,18 @@ Running a meeting (agenda, triage, attendance, notes, decisions, actions) is for
 organising agency's meeting administrators and CSE coordinators and the chair; closing
 or dismissing actions, allowing a late circulation and approving minutes are for the
 chair alone.
+
+What is derived from a meeting (agenda pages and documents, the action document,
+minutes, summaries) is built for its reader: a user, or for a printed document the
+agency that receives it (`cse.permissions.AgencyReader`). `sees_items`,
+`readable_meetings` and `visible_actions` take either. A record the reader may not
+see appears as `NOT_SHARED`, never with its reference, name, count or text.
+
+Records reach other agencies only by recorded sharing decisions: a referral shares
+its record with the forum's organising agency (for triage), circulation with the
+member agencies. An urgent late addition accepted after circulation is shared by
+nothing until the agenda is circulated again, so until then it shows to members as
+not shared, on every page and in every document.
 """
 
 from __future__ import annotations
@@ -19,8 +31,10 @@ from django.http import Http404
 
 from cse import permissions
 from cse.models import Role, User
+from cse.permissions import AgencyReader, Reader
+from cse.summaries import NOT_SHARED
 
-from .models import Action, Meeting, MeetingMember
+from .models import Action, AgendaItem, Meeting, MeetingMember
 
 ORGANISER_ROLES = (Role.MEETING_ADMINISTRATOR, Role.CSE_COORDINATOR, Role.MEETING_CHAIR)
 
@@ -68,13 +82,57 @@ def can_run(user: User, meeting: Meeting) -> bool:
     )
 
 
-def sees_items(user: User, meeting: Meeting) -> bool:
-    """Organisers and the chair always; a member agency once circulated to it."""
-    if can_run(user, meeting):
+def sees_items(reader: Reader, meeting: Meeting) -> bool:
+    """Organisers and the chair always; a member agency once circulated to it. As an
+    agency (a document's reader): the organising agency, or a member once circulated."""
+    if isinstance(reader, AgencyReader):
+        if reader.agency_id == meeting.organiser_agency_id:
+            return True
+    elif can_run(reader, meeting):
         return True
     return MeetingMember.objects.filter(
-        meeting=meeting, agency_id=user.agency_id, circulated_at__isnull=False
+        meeting=meeting, agency_id=reader.agency_id, circulated_at__isnull=False
     ).exists()
+
+
+def readable_meetings(reader: Reader) -> QuerySet[Meeting]:
+    """Meetings whose items the reader sees (the set form of `sees_items`)."""
+    if not permissions.sees_records(reader):
+        return Meeting.objects.none()
+    circulated = Exists(
+        MeetingMember.objects.filter(
+            meeting=OuterRef("pk"),
+            agency_id=reader.agency_id,
+            circulated_at__isnull=False,
+        )
+    )
+    if isinstance(reader, AgencyReader):
+        return Meeting.objects.filter(
+            Q(organiser_agency_id=reader.agency_id) | circulated
+        )
+    condition = Q(chair=reader) | circulated
+    if reader.has_role(Role.MEETING_ADMINISTRATOR, Role.CSE_COORDINATOR):
+        condition |= Q(organiser_agency_id=reader.agency_id)
+    return Meeting.objects.filter(condition)
+
+
+def visible_actions(reader: Reader) -> QuerySet[Action]:
+    """Actions the reader may read: of a meeting whose items they see, and on a
+    record they may see (or on no record at all). An action on any other record is
+    left out entirely: its text, its record's reference and even how many there
+    are would tell the reader about a record not shared with them."""
+    return Action.objects.filter(
+        Q(subject__isnull=True) | permissions.agency_access(reader, "subject_id"),
+        meeting__in=readable_meetings(reader),
+    )
+
+
+def item_label(item: AgendaItem, visible: bool) -> str:
+    """What to call an item where its record may be hidden: the title of a standard
+    item, the record's reference for a reader who may see it, otherwise `NOT_SHARED`."""
+    if not item.subject_id:
+        return item.title
+    return item.subject.reference if visible else NOT_SHARED
 
 
 def can_update_action(user: User, action: Action) -> bool:
@@ -90,7 +148,8 @@ def get_action_or_404(user: User, meeting: Meeting, pk: int) -> Action:
     if not sees_items(user, meeting):
         raise Http404("No such action")
     action = (
-        Action.objects.filter(meeting=meeting, pk=pk)
+        visible_actions(user)
+        .filter(meeting=meeting, pk=pk)
         .select_related("assigned_agency", "assigned_to", "subject", "item")
         .first()
     )

@@ -8,7 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import BooleanField, ExpressionWrapper, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,12 +20,14 @@ from cse.models import (
     Category,
     CategoryAssessment,
     Child,
+    LocalArea,
     Referral,
     SharingDecision,
     Subject,
     SubjectAccess,
     User,
 )
+from cse.permissions import AgencyReader, Reader
 
 from . import permissions as meeting_permissions
 from .models import (
@@ -168,17 +170,43 @@ def _append_item(
     )
 
 
-def triage_queue(meeting: Meeting):
-    """Referrals to this meeting's forum in its area waiting for a decision."""
+def triage_queue(meeting: Meeting, reader: Reader):
+    """Referrals to this meeting's forum in its area waiting for a decision, each
+    with `reader_sees`: whether the reader may see the referred record (the referral
+    itself shares it with the forum's organising agency, see
+    `forum_administrators`). Where they may not, neither the record's name nor its
+    reference nor the synopsis may be shown."""
     return (
         Referral.objects.filter(
             local_area=meeting.local_area,
             forum=meeting.meeting_type.forum,
             status__in=[Referral.Status.PENDING, Referral.Status.DEFERRED],
         )
+        .annotate(
+            reader_sees=ExpressionWrapper(
+                permissions.agency_access(reader, "subject_id"),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("subject", "referred_by_agency")
         .order_by("-is_urgent", "referred_at", "pk")
     )
+
+
+def forum_administrators(area: LocalArea, forum: str) -> list[Agency]:
+    """The agencies that administer a forum's meetings in an area, with whom a
+    referral to that forum is shared: the organisers of its meetings not yet held,
+    or else the organiser of its latest meeting. None when the area has never had
+    such a meeting (the triage pages then show the record as not shared)."""
+    meetings = Meeting.objects.filter(local_area=area, meeting_type__forum=forum)
+    upcoming = meetings.filter(
+        status__in=[Meeting.Status.PLANNED, Meeting.Status.CIRCULATED]
+    )
+    ids = set(upcoming.values_list("organiser_agency_id", flat=True))
+    if not ids:
+        latest = meetings.order_by("-starts_at").first()
+        ids = {latest.organiser_agency_id} if latest else set()
+    return list(Agency.objects.filter(pk__in=ids).order_by("pk"))
 
 
 class Triage:
@@ -204,7 +232,12 @@ def triage_referral(
 ) -> Referral:
     """Accept a referral onto the meeting's agenda, defer it, or decline it with a
     reason the referrer is told. Once the agenda has gone out (or its deadline has
-    passed) only urgent additions are accepted, and they are marked as late."""
+    passed) only urgent additions are accepted, and they are marked as late.
+
+    A late addition is not shared with the member agencies by accepting it: like
+    every item it reaches them only by circulation ("circulate again"), which records
+    the sharing decisions. Until then every page and document built for a member
+    agency shows it as a record not shared with that agency."""
     permissions.require(meeting_permissions.can_run(by, meeting))
     if referral.status not in {Referral.Status.PENDING, Referral.Status.DEFERRED}:
         raise ValidationError("This referral has already been triaged")
@@ -283,7 +316,7 @@ def remove_item(*, by: User, item: AgendaItem) -> None:
         action=Audit.CHANGE,
         obj=item.meeting,
         subject=item.subject_id,
-        summary=f"agenda item removed: {item.label}",
+        summary=f"agenda item removed: {item}",
     )
     item.delete()
 
@@ -680,17 +713,21 @@ def approve_minutes(*, by: User, meeting: Meeting) -> Meeting:
 
 @transaction.atomic
 def request_document(*, by: User, meeting: Meeting, kind: str) -> MeetingDocument:
-    """Queue a PDF to render in the background (after this transaction commits)."""
+    """Queue a PDF for the requester's agency to render in the background (after
+    this transaction commits). It is built as that agency may see the records, and
+    only its staff may download it: the organisers get theirs, a member agency its
+    own once the agenda has been circulated to it, and minutes once approved."""
     from .tasks import render_document
 
-    if kind == MeetingDocument.Kind.MINUTES:
-        permissions.require(meeting_permissions.sees_items(by, meeting))
-        if not meeting.minutes_approved_at:
-            raise ValidationError("The minutes are not approved yet")
-    else:
-        permissions.require(meeting_permissions.can_run(by, meeting))
+    permissions.require(meeting_permissions.sees_items(by, meeting))
+    if kind not in MeetingDocument.Kind.values:
+        raise ValidationError({"kind": "Choose a document"})
+    if not meeting_permissions.sees_items(AgencyReader(by.agency), meeting):
+        raise ValidationError("The agenda has not been circulated to your agency yet")
+    if kind == MeetingDocument.Kind.MINUTES and not meeting.minutes_approved_at:
+        raise ValidationError("The minutes are not approved yet")
     document = MeetingDocument.objects.create(
-        meeting=meeting, kind=kind, requested_by=by
+        meeting=meeting, kind=kind, agency=by.agency, requested_by=by
     )
     render_document.delay_on_commit(document.pk)
     return document

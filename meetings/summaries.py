@@ -1,7 +1,7 @@
 """What an agenda item shows about its record: the summaries other parts of the
 product register (category history, missing episodes, screenings...), this app's
 open actions, and the record's linked persons and locations, all read as the given
-user may see them."""
+reader (a user, or the agency a document is built for) may see them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.db.models import Q
 
 from cse import permissions
 from cse import summaries as core_summaries
-from cse.models import Subject, User
+from cse.models import Subject
+from cse.permissions import Reader
 
+from . import permissions as meeting_permissions
 from .models import Action, AgendaItem
 
 
@@ -27,24 +29,31 @@ class ItemSummary:
 
 
 def summarise_item(
-    user: User,
+    reader: Reader,
     item: AgendaItem,
     since: datetime.date | None,
     until: datetime.date | None,
+    *,
+    visible: bool | None = None,
 ) -> ItemSummary:
+    """The item's record as the reader may see it; nothing about a record they may
+    not see. `visible` is for callers that checked every item's record at once."""
     subject = item.subject
     if subject is None:
         return ItemSummary(visible=True)
-    if not permissions.can_see(user, subject):
+    if visible is None:
+        visible = permissions.can_see(reader, subject)
+    if not visible:
         return ItemSummary(visible=False)
     specific = subject.specific
     actions = list(
-        Action.objects.filter(subject=subject, status=Action.Status.OPEN)
+        meeting_permissions.visible_actions(reader)
+        .filter(subject=subject, status=Action.Status.OPEN)
         .select_related("assigned_agency", "assigned_to")
         .order_by("due_on", "pk")
     )
     links = (
-        permissions.visible_links(user)
+        permissions.visible_links(reader)
         .filter(Q(from_subject=subject) | Q(to_subject=subject), ended_at__isnull=True)
         .select_related(
             "from_subject__personofinterest",
@@ -63,7 +72,9 @@ def summarise_item(
     return ItemSummary(
         visible=True,
         name=str(specific),
-        summaries=core_summaries.for_subject(subject, since, until),
+        summaries=core_summaries.for_subject(
+            reader, subject, since, until, known_visible=True
+        ),
         open_actions=actions,
         links=linked,
     )

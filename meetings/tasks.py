@@ -8,6 +8,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from cse.permissions import AgencyReader
+
 from . import services
 from .models import MeetingDocument
 from .pdf import RENDERERS
@@ -15,8 +17,9 @@ from .pdf import RENDERERS
 
 @shared_task(acks_late=True, max_retries=2, default_retry_delay=30)
 def render_document(document_id: int) -> None:
-    """Render a queued meeting document into private storage, reporting progress on
-    its row. Idempotent: a finished document is left alone; a redelivered task after a
+    """Render a queued meeting document into private storage, built for the agency
+    it belongs to (never with the rights of the person who asked for it), reporting
+    progress on its row. Idempotent: a finished document is left alone; a redelivered task after a
     worker died picks the running row up again (acks_late)."""
     with transaction.atomic():
         document = (
@@ -30,7 +33,7 @@ def render_document(document_id: int) -> None:
         document.status = MeetingDocument.Status.RUNNING
         document.save(update_fields=["status"])
     document = MeetingDocument.objects.select_related(
-        "meeting__meeting_type", "meeting__local_area", "requested_by"
+        "meeting__meeting_type", "meeting__local_area", "agency"
     ).get(pk=document_id)
 
     def progress(done: int, total: int) -> None:
@@ -42,7 +45,7 @@ def render_document(document_id: int) -> None:
 
     try:
         pdf = RENDERERS[document.kind](
-            document.meeting, document.requested_by, progress
+            document.meeting, AgencyReader(document.agency), progress
         )
     except Exception as error:
         MeetingDocument.objects.filter(pk=document_id).update(

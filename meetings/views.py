@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, permissions
 from cse.models import AuditEvent, Subject
+from cse.permissions import AgencyReader
 from cse.stepup import step_up_required
+from cse.summaries import NOT_SHARED
 from cse.views.common import detail_url
 from cse.views.records import _apply_errors
 
@@ -27,7 +29,7 @@ from .models import (
     MeetingDocument,
     quorum_for,
 )
-from .pdf import agenda_sections, minutes_context
+from .pdf import agenda_sections, minutes_context, open_actions
 from .summaries import previous_meeting_day, summarise_item
 
 Audit = AuditEvent.Action
@@ -108,8 +110,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(pk__in=subject_ids)
         .select_related("child", "personofinterest", "location", "vehicle")
     }
+    # Counted only for records the user may see: beside a record not shared with
+    # them, even a number of actions says something about it.
     open_counts = dict(
-        Action.objects.filter(subject_id__in=subject_ids, status=Action.Status.OPEN)
+        mp.visible_actions(request.user)
+        .filter(subject_id__in=list(visible), status=Action.Status.OPEN)
         .values_list("subject_id")
         .annotate(n=Count("pk"))
         .values_list("subject_id", "n")
@@ -123,6 +128,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     {
                         "item": item,
                         "record": visible.get(item.subject_id),
+                        "label": mp.item_label(
+                            item, not item.subject_id or item.subject_id in visible
+                        ),
                         "open_actions": open_counts.get(item.subject_id, 0),
                     }
                     for item in items
@@ -151,8 +159,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": list(meeting.members.select_related("agency")),
             "quorum": quorum_for(meeting, attendance),
             "attendance": attendance,
-            "documents": list(meeting.documents.all()[:6]) if sees_items else [],
-            "queue_count": services.triage_queue(meeting).count() if can_run else 0,
+            "documents": list(
+                meeting.documents.filter(agency_id=request.user.agency_id)[:6]
+            )
+            if sees_items
+            else [],
+            "may_print": sees_items
+            and mp.sees_items(AgencyReader(request.user.agency), meeting),
+            "queue_count": services.triage_queue(meeting, request.user).count()
+            if can_run
+            else 0,
             "circulation_late": meeting.circulation_is_late(),
             "minutes_warning": meeting.minutes_warning(),
         },
@@ -167,25 +183,30 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.can_run(request.user, meeting))
     referrals = list(
-        services.triage_queue(meeting).select_related(
+        services.triage_queue(meeting, request.user).select_related(
             "subject__child",
             "subject__personofinterest",
             "subject__location",
             "subject__vehicle",
         )[:200]
     )
-    visible = set(
-        permissions.visible(request.user, Subject)
-        .filter(pk__in=[r.subject_id for r in referrals])
-        .values_list("pk", flat=True)
-    )
+    shown = [r.subject_id for r in referrals if r.reader_sees]
+    if shown:
+        audit.record(
+            by=request.user,
+            action=Audit.LIST,
+            obj=meeting,
+            summary="triage queue",
+            detail={"subject_ids": shown},
+        )
     return render(
         request,
         "meetings/triage.html",
         {
             "meeting": meeting,
             "referrals": [
-                {"referral": r, "visible": r.subject_id in visible} for r in referrals
+                {"referral": r, "visible": r.reader_sees, "not_shared": NOT_SHARED}
+                for r in referrals
             ],
             "late": meeting.circulated_at is not None or meeting.circulation_is_late(),
         },
@@ -196,9 +217,20 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 def triage_decide(request: HttpRequest, pk: int, referral_pk: int) -> HttpResponse:
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.can_run(request.user, meeting))
-    referral = services.triage_queue(meeting).filter(pk=referral_pk).first()
+    referral = (
+        services.triage_queue(meeting, request.user).filter(pk=referral_pk).first()
+    )
     if referral is None:
         raise Http404("No such referral")
+    label = referral.subject.reference if referral.reader_sees else NOT_SHARED
+    if referral.reader_sees and request.method == "GET":
+        audit.record(
+            by=request.user,
+            action=Audit.VIEW,
+            obj=referral,
+            subject=referral.subject_id,
+            summary="referral at triage",
+        )
     form = forms.TriageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,15 +245,18 @@ def triage_decide(request: HttpRequest, pk: int, referral_pk: int) -> HttpRespon
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"Referral {referral.subject.reference} triaged")
+            messages.success(request, f"Referral of {label} triaged")
             return redirect(reverse("meetings:triage", args=[meeting.pk]))
     return _form_page(
         request,
         form,
         meeting=meeting,
-        title=f"Triage referral of {referral.subject.reference}",
+        title=f"Triage referral of {label}",
         back=reverse("meetings:triage", args=[meeting.pk]),
-        intro=referral.synopsis,
+        intro=referral.synopsis
+        if referral.reader_sees
+        else "The referral's synopsis is not shown: the record has not been shared "
+        "with your agency.",
     )
 
 
@@ -345,6 +380,9 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     summary = summarise_item(
         request.user, item, previous_meeting_day(meeting), meeting.day
     )
+    # Of a record not shared with the user's agency nothing is shown: not the
+    # referral's synopsis, nor the notes, decisions and actions about it.
+    shown = summary.visible
     if item.subject_id and summary.visible:
         audit.record(
             by=request.user,
@@ -362,11 +400,14 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             "record_url": detail_url(item.subject)
             if item.subject_id and summary.visible
             else "",
-            "notes": list(item.notes.select_related("agency")),
-            "decisions": list(item.decisions.all()),
+            "label": mp.item_label(item, shown),
+            "notes": list(item.notes.select_related("agency")) if shown else [],
+            "decisions": list(item.decisions.all()) if shown else [],
             "actions": list(
                 item.actions.select_related("assigned_agency", "assigned_to")
-            ),
+            )
+            if shown
+            else [],
             "can_run": mp.can_run(request.user, meeting),
         },
     )
@@ -380,6 +421,9 @@ def _item_form_view(request, pk, item_pk, form_class, title, save, form_kwargs=N
         request.POST or None, **(form_kwargs(meeting) if form_kwargs else {})
     )
     back = reverse("meetings:item_detail", args=[meeting.pk, item.pk])
+    label = mp.item_label(
+        item, not item.subject_id or permissions.can_see(request.user, item.subject)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             save(meeting, item, form.cleaned_data)
@@ -389,7 +433,7 @@ def _item_form_view(request, pk, item_pk, form_class, title, save, form_kwargs=N
             messages.success(request, f"{title} saved")
             return redirect(back)
     return _form_page(
-        request, form, meeting=meeting, title=f"{title}: {item.label}", back=back
+        request, form, meeting=meeting, title=f"{title}: {label}", back=back
     )
 
 
@@ -437,15 +481,17 @@ def action_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 def action_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The current action document on screen: open actions of this meeting's series."""
+    """The current action document on screen: open actions of this meeting's series
+    that the user may read."""
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.sees_items(request.user, meeting))
-    from .pdf import open_actions
-
     return render(
         request,
         "meetings/action_list.html",
-        {"meeting": meeting, "actions": list(open_actions(meeting)[:500])},
+        {
+            "meeting": meeting,
+            "actions": list(open_actions(meeting, request.user)[:500]),
+        },
     )
 
 
@@ -517,14 +563,18 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes as drafted from the record, for the chair to approve."""
     meeting = mp.get_meeting_or_404(request.user, pk)
     permissions.require(mp.sees_items(request.user, meeting))
-    context = minutes_context(meeting)
+    context = minutes_context(meeting, request.user)
     audit.record(
         by=request.user,
         action=Audit.VIEW,
         obj=meeting,
         summary="minutes",
         detail={
-            "subject_ids": [i.subject_id for i in context["items"] if i.subject_id]
+            "subject_ids": [
+                row["item"].subject_id
+                for row in context["items"]
+                if row["item"].subject_id and row["visible"]
+            ]
         },
     )
     return render(
@@ -573,7 +623,10 @@ def _document(request, pk: int, document_pk: int) -> tuple[Meeting, MeetingDocum
     meeting = mp.get_meeting_or_404(request.user, pk)
     if not mp.sees_items(request.user, meeting):
         raise Http404("No such document")
-    document = meeting.documents.filter(pk=document_pk).first()
+    # A document is its agency's: another agency's staff do not find it.
+    document = meeting.documents.filter(
+        pk=document_pk, agency_id=request.user.agency_id
+    ).first()
     if document is None:
         raise Http404("No such document")
     return meeting, document

@@ -38,8 +38,13 @@ def interviews_panel(user: User) -> dict | None:
 
 @summaries.register(30)
 def missing_summary(
-    subject: Subject, since: datetime.date | None, until: datetime.date | None
+    reader: permissions.Reader,
+    subject: Subject,
+    since: datetime.date | None,
+    until: datetime.date | None,
 ) -> summaries.Summary | None:
+    """A child's episodes in the period: called only for a child the reader may see,
+    whose episodes hang off the child and share its visibility."""
     if subject.kind != Subject.Kind.CHILD:
         return None
     lines = services.summary_lines(subject.pk, since, until)

@@ -35,8 +35,12 @@ def screenings_to_acknowledge(user: User) -> dict | None:
 
 
 @summaries.register(15)
-def latest_screening(subject: Subject, since, until) -> summaries.Summary | None:
-    """The newest submitted screening or risk assessment of a child (one query)."""
+def latest_screening(
+    reader: permissions.Reader, subject: Subject, since, until
+) -> summaries.Summary | None:
+    """The newest submitted screening or risk assessment of a child (one query).
+    Called only for a child the reader may see, whose submitted screenings they may
+    see too (drafts stay with their author's agency and are never summarised)."""
     if subject.kind != Subject.Kind.CHILD:
         return None
     screening = services.latest_submitted(subject.pk, since=since, until=until)

@@ -183,6 +183,7 @@ class SharingDecision(models.Model):
     class Context(models.TextChoices):
         MANUAL = "manual", "Decision by a professional"
         MEETING = "meeting", "Meeting circulation"
+        REFERRAL = "referral", "Referral to a meeting"
         IMPORT = "import", "Imported record"
 
     subject = models.ForeignKey(

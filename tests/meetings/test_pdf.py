@@ -66,3 +66,28 @@ def test_the_action_document_lists_open_actions_with_owners_dates_and_updates(
     assert "14 Mar 2030" in text
     assert "Shop visited at night" in text
     assert "Closed thing" not in text
+
+
+def test_the_agenda_for_an_agency_makes_a_bounded_number_of_queries_per_item(
+    meeting, bob, alice, agency_b
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cse.permissions import AgencyReader
+    from meetings.pdf import agenda_context
+
+    reader = AgencyReader(agency_b)
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            services._append_item(meeting=meeting, subject=make_child(alice), by=bob)
+        services.circulate_meeting(by=bob, meeting=meeting)  # shares the new ones
+        with CaptureQueriesContext(connection) as captured:
+            agenda_context(meeting, reader)
+        return len(captured)
+
+    few = queries_for(2)
+    many = queries_for(4)  # 6 items in all, 4 more than before
+    assert few > 10  # the shared items were summarised
+    assert many - few <= 4 * 10

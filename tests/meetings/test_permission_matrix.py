@@ -2,7 +2,8 @@
 
 Agencies A (organiser: alice, bob the administrator, carol the coordinator, sam) and B
 (dave; chris, the chair) are members; C (erin) is not. Items are visible to the
-organisers and the chair, and to members only once circulated to them.
+organisers and the chair, and to members only once circulated to them. A printed
+document belongs to the agency it was built for (A's here): no other agency finds it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ RUNNERS = {
     "carol",
     "chris",
 }  # organising agency's administrator/coordinator, chair
+ORGANISING_AGENCY = {"alice", "bob", "carol"}
 
 LIST, ORGANISE, SEE, ITEMS, RUN, CHAIR = (
     "list",
@@ -77,6 +79,10 @@ def expected(user: str, rule: str, circulated: bool, extra: str | None) -> int:
         return 404
     if rule == SEE:
         return 200
+    if extra == "document" and user not in ORGANISING_AGENCY:
+        return 404  # a document is its agency's (agency A's here) alone
+    if extra == "action" and user not in ORGANISING_AGENCY and not circulated:
+        return 404  # on a record of A's that circulation has not shared yet
     sees_items = user in RUNNERS or circulated
     hidden = 403 if extra in (None, "referral") else 404
     if rule == ITEMS:
@@ -119,7 +125,11 @@ def build(meeting, bob, alice, dave, circulate: bool) -> dict:
         due_on=datetime.date(2030, 1, 1),
     )
     document = MeetingDocument.objects.create(
-        meeting=meeting, kind="agenda", requested_by=bob, status="done"
+        meeting=meeting,
+        kind="agenda",
+        agency=bob.agency,
+        requested_by=bob,
+        status="done",
     )
     document.file.save(f"test/{document.pk}.pdf", ContentFile(b"%PDF-1.4"), save=True)
     if circulate:

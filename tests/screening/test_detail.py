@@ -57,7 +57,7 @@ def test_a_correction_links_both_versions(client, alice, submitted):
 def test_the_summary_provider_gives_the_latest_screening(alice, child, submitted):
     from cse import summaries
 
-    titles = {s.title: s for s in summaries.for_subject(child)}
+    titles = {s.title: s for s in summaries.for_subject(alice, child)}
     assert (
         "Category 2 – significant risk of harm" in titles["Latest screening"].lines[0]
     )

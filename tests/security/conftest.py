@@ -300,7 +300,11 @@ def dataset(cast, agency_b, area, private_storage, django_capture_on_commit_call
             due_on=TODAY + datetime.timedelta(days=10),
         )
         document = MeetingDocument.objects.create(
-            meeting=meeting, kind="agenda", requested_by=bob, status="done"
+            meeting=meeting,
+            kind="agenda",
+            agency=bob.agency,
+            requested_by=bob,
+            status="done",
         )
         document.file.save(
             f"test/{document.pk}.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True
