@@ -123,14 +123,19 @@ class Command(BaseCommand):
             )
         expected_prev = GENESIS
         if low > 1:
-            before = (
-                AuditEvent.objects.filter(chain=chain, seq=low - 1)
-                .values_list("hash", flat=True)
-                .first()
-            )
+            before = AuditEvent.objects.filter(chain=chain, seq=low - 1).first()
             if before is None:
                 return 0, None, f"link {low - 1} is missing (removed)"
-            expected_prev = before
+            if link_hash(before) != before.hash:
+                return (
+                    0,
+                    None,
+                    (
+                        f"link {before.seq} (event #{before.pk}), the one before the "
+                        "range, has been changed since it was written"
+                    ),
+                )
+            expected_prev = before.hash
         expected_seq, count, last = low, 0, None
         rows = (
             AuditEvent.objects.filter(chain=chain, seq__gte=low, seq__lte=high)
