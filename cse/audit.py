@@ -10,10 +10,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connections, models, router, transaction
 
-from cse.audit_chain import GENESIS, link_hash
+from cse.audit_chain import GENESIS, digest, link_hash
 from cse.models import AuditEvent, Subject, User
 
 Action = AuditEvent.Action
@@ -110,58 +109,32 @@ def record(
 def _append(**fields) -> AuditEvent:
     """Insert the event as the next link of a chain (cse.audit_chain).
 
-    On PostgreSQL the link is placed under a transaction-level advisory lock on its
-    chain, so two requests never take the same place. There are AUDIT_CHAINS chains
-    and a request takes the first one free, so requests wait on each other only when
-    that many are writing at once; outside a transaction the lock lasts for the
-    insert alone. SQLite writes one transaction at a time anyway: one chain there.
+    On PostgreSQL the insert trigger cse_auditevent_link places it: under a
+    transaction-level advisory lock on the first of the chains that is free, so two
+    writers never take the same place and a writer waits only when every chain is
+    held by an open transaction; outside a transaction the lock lasts for the one
+    INSERT statement, and the event costs one round trip, as before the chain.
+    SQLite writes one transaction at a time anyway: one chain, placed here.
     """
+    event = AuditEvent(**fields)
+    event.digest = digest(event)
     using = router.db_for_write(AuditEvent)
-    connection = connections[using]
+    if connections[using].vendor == "postgresql":
+        event.save(force_insert=True, using=using)
+        return event
     with transaction.atomic(using=using, savepoint=False):
-        chain = _take_a_chain(connection)
         last = (
             AuditEvent.objects.using(using)
-            .filter(chain=chain)
+            .filter(chain=0)
             .order_by("-seq")
             .values_list("seq", "hash")
             .first()
         )
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        event = AuditEvent(**fields, chain=chain, seq=seq, prev_hash=prev_hash)
-        event.hash = link_hash(event)
+        event.chain = 0
+        event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        event.hash = link_hash(event.chain, event.seq, event.prev_hash, event.digest)
         event.save(force_insert=True, using=using)
     return event
-
-
-# The advisory-lock namespace of the chains ("csea"); the second key is the chain.
-CHAIN_LOCK_KEY = 0x63736561
-
-
-def _take_a_chain(connection) -> int:
-    if connection.vendor != "postgresql":
-        return 0
-    chains = max(1, settings.AUDIT_CHAINS)
-    with connection.cursor() as cursor:
-        # Try every chain once, starting from one fixed for this connection (so a
-        # transaction that already holds a chain finds it again); the lock
-        # function is volatile, so PostgreSQL evaluates it row by row, in order.
-        cursor.execute(
-            "SELECT chain FROM ("
-            " SELECT (step + pg_backend_pid()) %% %s AS chain, step"
-            " FROM generate_series(0, %s - 1) AS step ORDER BY step"
-            ") AS candidates WHERE pg_try_advisory_xact_lock(%s, chain) LIMIT 1",
-            [chains, chains, CHAIN_LOCK_KEY],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(
-                "SELECT pg_backend_pid() %% %s, "
-                "pg_advisory_xact_lock(%s, pg_backend_pid() %% %s)",
-                [chains, CHAIN_LOCK_KEY, chains],
-            )
-            row = cursor.fetchone()
-    return row[0]
 
 
 def record_many(

@@ -1,10 +1,16 @@
 """How an audit event is chained to the one before it.
 
-Every event is a link in one of a few chains (`AuditEvent.chain`). A link's hash is
-SHA-256 over a canonical serialisation of the event's fields, its place in the chain
-and the previous link's hash; the first link of a chain follows GENESIS. Changing,
-removing or inserting a row anywhere breaks the chain at that point, which
-`manage.py verify_audit` reports.
+Every event is a link in one of a few chains (`AuditEvent.chain`). Its `digest` is
+SHA-256 over a canonical serialisation of the event's own fields; its `hash` is
+SHA-256 over its place in the chain, the previous link's hash and that digest
+(`link_hash`); the first link of a chain follows GENESIS. Changing, removing or
+inserting a row anywhere breaks the chain at that point, which `manage.py
+verify_audit` reports.
+
+The app computes the digest (cse.audit.record). The place and the hash are given
+at insert: on PostgreSQL by the trigger cse_auditevent_link (migration 0010), which
+also picks the chain, so a row inserted any other way is placed and hashed the same;
+on SQLite by cse.audit in Python. Both compute `link_hash` below.
 
 The serialisation is fixed (version "cse-audit-v1"): the same values give the same
 bytes on PostgreSQL and SQLite, whatever the database does to them on the way in and
@@ -44,17 +50,23 @@ FIELDS = (
 )
 
 
-def link_hash(event: Any) -> str:
-    """The hash of `event` (an AuditEvent, or anything with its attributes) given
-    its chain, seq and prev_hash."""
+def digest(event: Any) -> str:
+    """SHA-256 of the event's own fields (an AuditEvent, or anything with its
+    attributes)."""
     return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def link_hash(chain: int, seq: int, prev_hash: str, event_digest: str) -> str:
+    """The hash of link `seq` of `chain`. The trigger cse_auditevent_link computes
+    exactly this text and digest."""
+    text = f"{VERSION}|{chain}|{seq}|{prev_hash}|{event_digest}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def canonical(event: Any) -> bytes:
     values = {name: _canonical_value(name, getattr(event, name)) for name in FIELDS}
-    document = [VERSION, event.chain, event.seq, event.prev_hash, values]
     return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        [VERSION, values], sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()
 
 

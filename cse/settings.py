@@ -178,9 +178,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the web process and the worker then queue instead of failing "database is
     # locked" (an audit event reads its chain's last link before it writes).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-# How many audit hash chains (cse.audit): requests writing events at the same moment
-# each take a free one, so this many can write at once without waiting.
-AUDIT_CHAINS = env_int("AUDIT_CHAINS", 8)
 # manage.py flush may empty the audit trail (as the owner). Only the test settings
 # say yes; anywhere else the trail's TRUNCATE trigger refuses it.
 AUDIT_TRAIL_FLUSHABLE = False

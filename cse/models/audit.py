@@ -18,10 +18,11 @@ class AuditEvent(models.Model):
     TRUNCATE even to the owner, so not even a bug or a console session can rewrite
     history; users who have events are deactivated, never deleted.
 
-    Each event is a link in one of a few hash chains (`chain`, numbered from 0): its
-    `hash` is SHA-256 over its own fields and the previous link's hash, and `seq`
-    counts the links of its chain from 1. A changed, removed or inserted row breaks
-    the chain where it happened (`manage.py verify_audit`).
+    Each event is a link in one of a few hash chains (`chain`, numbered from 0):
+    `digest` is SHA-256 over its own fields, `hash` over that, its place and the
+    previous link's hash, and `seq` counts the links of its chain from 1
+    (cse.audit_chain). A changed, removed or inserted row breaks the chain where it
+    happened (`manage.py verify_audit`).
     """
 
     class Action(models.TextChoices):
@@ -88,10 +89,13 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="events",
     )
-    chain = models.PositiveSmallIntegerField(default=0)
-    seq = models.PositiveBigIntegerField(default=0)
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64, blank=True)
+    # The place in the chain: on PostgreSQL the insert trigger sets these (fields
+    # with a database default are read back from the insert).
+    chain = models.PositiveSmallIntegerField(db_default=0)
+    seq = models.PositiveBigIntegerField(db_default=0)
+    prev_hash = models.CharField(max_length=64, blank=True, db_default="")
+    hash = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         ordering = ["-at", "-pk"]

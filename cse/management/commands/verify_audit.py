@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max, Min
 
-from cse.audit_chain import GENESIS, link_hash
+from cse.audit_chain import GENESIS, digest, link_hash
 from cse.models import AuditEvent
 
 ANCHOR = re.compile(r"\b(\d+):(\d+):([0-9a-f]{64})\b")
@@ -126,7 +126,7 @@ class Command(BaseCommand):
             before = AuditEvent.objects.filter(chain=chain, seq=low - 1).first()
             if before is None:
                 return 0, None, f"link {low - 1} is missing (removed)"
-            if link_hash(before) != before.hash:
+            if _problem(before):
                 return (
                     0,
                     None,
@@ -160,8 +160,8 @@ class Command(BaseCommand):
                         "removed, replaced or rewritten)"
                     ),
                 )
-            if link_hash(event) != event.hash:
-                return count, last, f"{where} has been changed since it was written"
+            if problem := _problem(event):
+                return count, last, f"{where} {problem}"
             expected_prev, expected_seq = event.hash, event.seq + 1
             count += 1
             last = Link(
@@ -210,6 +210,19 @@ class Command(BaseCommand):
                     "one anchored (the chain was rewritten from there or before)"
                 )
         return problems
+
+
+def _problem(event: AuditEvent) -> str | None:
+    if not event.digest:
+        return "has no digest: it was written around cse.audit.record"
+    if digest(event) != event.digest:
+        return (
+            "has been changed since it was written (its fields no longer match "
+            "its digest)"
+        )
+    if link_hash(event.chain, event.seq, event.prev_hash, event.digest) != event.hash:
+        return "has been changed since it was written (its link hash is wrong)"
+    return None
 
 
 def _date(value: str) -> datetime.date:
