@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -18,6 +22,7 @@ from cse import audit
 from cse.audit_chain import GENESIS, digest, link_hash
 from cse.models import AuditEvent
 
+ROOT = Path(__file__).resolve().parents[2]
 postgresql_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'",
     reason="database roles and triggers are PostgreSQL's",
@@ -436,3 +441,63 @@ def test_verify_finds_a_row_the_owner_changed_with_the_trigger_off(
             "ALTER TABLE cse_auditevent ENABLE TRIGGER cse_auditevent_append_only"
         )
     assert f"link {target.seq} missing" in verify_fails()
+
+
+# --- settings: which role each command connects as -----------------------------
+
+
+def _settings_in(env: dict) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    for name in ("DATABASE_URL", "MIGRATION_DATABASE_URL", "DATABASE_APP_ROLE"):
+        base.pop(name, None)
+    base.update(DEBUG="true", CSE_VAR_DIR=str(ROOT / "var"), **env)
+    return subprocess.run(  # noqa: S603 (our own settings)
+        [
+            sys.executable,
+            "-c",
+            "import cse.settings as s; d = s.DATABASES['default'];"
+            "print(d['USER'], d['NAME'], s.DATABASE_APP_ROLE)",
+        ],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+APP_URL = "postgres://cse_app:a@db:5432/cse"
+OWNER_URL = "postgres://cse:o@db:5432/cse"
+
+
+def test_the_app_connects_as_its_role_and_migrate_as_the_owner():
+    app = _settings_in({"DATABASE_URL": APP_URL, "MIGRATION_DATABASE_URL": OWNER_URL})
+    assert app.stdout.split() == ["cse_app", "cse", "cse_app"], app.stderr
+    owner = _settings_in(
+        {
+            "DATABASE_URL": APP_URL,
+            "MIGRATION_DATABASE_URL": OWNER_URL,
+            "CSE_DATABASE_ROLE": "owner",
+        }
+    )
+    assert owner.stdout.split() == ["cse", "cse", "cse_app"], owner.stderr
+    # One role, as before, when no owner is configured: nothing to grant.
+    single = _settings_in({"DATABASE_URL": APP_URL, "CSE_DATABASE_ROLE": "owner"})
+    assert single.stdout.split() == ["cse_app", "cse"], single.stderr
+
+
+def test_the_owner_url_must_be_another_role_on_the_same_database():
+    other_db = _settings_in(
+        {"DATABASE_URL": APP_URL, "MIGRATION_DATABASE_URL": OWNER_URL + "_other"}
+    )
+    assert "must name the same database" in other_db.stderr
+    same_role = _settings_in(
+        {"DATABASE_URL": APP_URL, "MIGRATION_DATABASE_URL": APP_URL}
+    )
+    assert "must be different roles" in same_role.stderr
+
+
+def test_manage_py_runs_migrate_and_grants_as_the_owner():
+    import manage
+
+    assert {"migrate", "grant_app_role"} <= manage.OWNER_COMMANDS
