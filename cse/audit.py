@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connections, models, router, transaction
 
+from cse.audit_chain import GENESIS, digest, link_hash
 from cse.models import AuditEvent, Subject, User
 
 Action = AuditEvent.Action
@@ -81,7 +82,7 @@ def record(
     subject_id = subject.pk if isinstance(subject, Subject) else subject
     context = _current.get()
     user = by if by is not None and by.is_authenticated else None
-    return AuditEvent.objects.create(
+    return _append(
         user=user,
         username=user.get_username() if user else "",
         agency_id=user.agency_id if user else None,
@@ -103,6 +104,37 @@ def record(
             else None
         ),
     )
+
+
+def _append(**fields) -> AuditEvent:
+    """Insert the event as the next link of a chain (cse.audit_chain).
+
+    On PostgreSQL the insert trigger cse_auditevent_link places it: under a
+    transaction-level advisory lock on the first of the chains that is free, so two
+    writers never take the same place and a writer waits only when every chain is
+    held by an open transaction; outside a transaction the lock lasts for the one
+    INSERT statement, and the event costs one round trip, as before the chain.
+    SQLite writes one transaction at a time anyway: one chain, placed here.
+    """
+    event = AuditEvent(**fields)
+    event.digest = digest(event)
+    using = router.db_for_write(AuditEvent)
+    if connections[using].vendor == "postgresql":
+        event.save(force_insert=True, using=using)
+        return event
+    with transaction.atomic(using=using, savepoint=False):
+        last = (
+            AuditEvent.objects.using(using)
+            .filter(chain=0)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        )
+        event.chain = 0
+        event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        event.hash = link_hash(event.chain, event.seq, event.prev_hash, event.digest)
+        event.save(force_insert=True, using=using)
+    return event
 
 
 def record_many(

@@ -130,15 +130,58 @@ TEMPLATES = [
     }
 ]
 
+# The database. Embedded default: SQLite in VAR_DIR, one connection, no roles.
+# On PostgreSQL two roles (README, "The audit trail"):
+# - DATABASE_URL is the app's role. It owns nothing and has no DDL; it may read and
+#   write the app's tables but only SELECT and INSERT the audit trail.
+# - MIGRATION_DATABASE_URL (optional) is the owner role, for the same database. The
+#   commands that change the schema or privileges (manage.py migrate and
+#   grant_app_role) run as the owner: manage.py sets CSE_DATABASE_ROLE=owner for
+#   them. After migrating, the owner grants the app role (DATABASE_APP_ROLE, the user
+#   of DATABASE_URL unless set) exactly those rights, new tables included.
+# Without MIGRATION_DATABASE_URL everything runs as DATABASE_URL's role, as before.
 if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+_APP_DATABASE_URL = os.environ.get(
+    "DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+)
+MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
+_DATABASE_ROLE = os.environ.get("CSE_DATABASE_ROLE", "app")
+if _DATABASE_ROLE not in {"app", "owner"}:
+    raise ImproperlyConfigured("CSE_DATABASE_ROLE must be app or owner.")
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE") or (
+    dj_database_url.parse(_APP_DATABASE_URL).get("USER", "")
+    if MIGRATION_DATABASE_URL
+    else ""
+)
+if MIGRATION_DATABASE_URL:
+    _app_db = dj_database_url.parse(_APP_DATABASE_URL)
+    _owner_db = dj_database_url.parse(MIGRATION_DATABASE_URL)
+    if (_app_db["ENGINE"], _app_db["NAME"]) != (_owner_db["ENGINE"], _owner_db["NAME"]):
+        raise ImproperlyConfigured(
+            "MIGRATION_DATABASE_URL must name the same database as DATABASE_URL."
+        )
+    if _app_db.get("USER") == _owner_db.get("USER"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL and MIGRATION_DATABASE_URL must be different roles."
+        )
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        MIGRATION_DATABASE_URL
+        if _DATABASE_ROLE == "owner" and MIGRATION_DATABASE_URL
+        else _APP_DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction starts, not half-way through it:
+    # the web process and the worker then queue instead of failing "database is
+    # locked" (an audit event reads its chain's last link before it writes).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+# manage.py flush may empty the audit trail (as the owner). Only the test settings
+# say yes; anywhere else the trail's TRUNCATE trigger refuses it.
+AUDIT_TRAIL_FLUSHABLE = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cse.User"

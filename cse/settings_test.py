@@ -22,3 +22,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Browser tests load the built assets straight from static/ (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests that commit empty the database after them, the audit trail included.
+AUDIT_TRAIL_FLUSHABLE = True

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cse", "0009_user_sessions"),
+        ("cse", "0010_administration_requests"),
     ]
 
     operations = [

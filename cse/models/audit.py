@@ -13,9 +13,16 @@ from .subjects import Subject
 class AuditEvent(models.Model):
     """Who did what to which record, when, and from where.
 
-    Rows are only ever inserted (cse.audit.record). On PostgreSQL a trigger refuses
-    UPDATE and DELETE on this table, so not even a bug or a console session can
-    rewrite history; users who have events are deactivated, never deleted.
+    Rows are only ever inserted (cse.audit.record). On PostgreSQL the app's database
+    role may only INSERT and SELECT here, and triggers refuse UPDATE, DELETE and
+    TRUNCATE even to the owner, so not even a bug or a console session can rewrite
+    history; users who have events are deactivated, never deleted.
+
+    Each event is a link in one of a few hash chains (`chain`, numbered from 0):
+    `digest` is SHA-256 over its own fields, `hash` over that, its place and the
+    previous link's hash, and `seq` counts the links of its chain from 1
+    (cse.audit_chain). A changed, removed or inserted row breaks the chain where it
+    happened (`manage.py verify_audit`).
     """
 
     class Action(models.TextChoices):
@@ -86,12 +93,24 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="events",
     )
+    digest = models.CharField(max_length=64, blank=True)
+    # The place in the chain: on PostgreSQL the insert trigger sets these (fields
+    # with a database default are read back from the insert).
+    chain = models.PositiveSmallIntegerField(db_default=0)
+    seq = models.PositiveBigIntegerField(db_default=0)
+    prev_hash = models.CharField(max_length=64, blank=True, db_default="")
+    hash = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
             models.Index(fields=["subject", "-at"], name="cse_audit_subject"),
             models.Index(fields=["user", "-at"], name="cse_audit_user"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="cse_audit_one_link_per_place"
+            )
         ]
 
     def __str__(self) -> str:
