@@ -8,7 +8,7 @@ inserting a row anywhere breaks the chain at that point, which `manage.py
 verify_audit` reports.
 
 The app computes the digest (cse.audit.record). The place and the hash are given
-at insert: on PostgreSQL by the trigger cse_auditevent_link (migration 0010), which
+at insert: on PostgreSQL by the trigger cse_auditevent_link (migration 0012), which
 also picks the chain, so a row inserted any other way is placed and hashed the same;
 on SQLite by cse.audit in Python. Both compute `link_hash` below.
 
