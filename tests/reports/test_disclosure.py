@@ -402,3 +402,53 @@ def test_a_manager_of_another_area_sees_testshire_rounded(figures, client):
     assert chart_cells(dashboard_page(client, "otherton"))["missing"][0] == 3
     for value in profile_figures(profile_page(client, "testshire")):
         assert_other_area(value)
+
+
+def test_the_profile_pdf_of_another_area_is_rounded_and_says_so(figures, client, pam):
+    from pypdf import PdfReader
+
+    client.force_login(pam)
+    response = client.get(
+        reverse("reports:profile_pdf"), {"area": "otherton", "year": 2026, "quarter": 2}
+    )
+    assert response.status_code == 200
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "rounded to the nearest 5" in " ".join(text.split())
+    assert "~5" in text
+
+
+def test_the_other_pages_queries_do_not_grow_with_the_records(
+    figures, client, carol, alice
+):
+    client.force_login(carol)
+    pages = [
+        lambda: outcomes_page(client, "all"),
+        lambda: mase_page(client, "all"),
+        lambda: profile_page(client, "all"),
+    ]
+    for page in pages:
+        page()  # the areas' rules get created
+
+    def counts() -> list[int]:
+        found = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                page()
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    for index in range(3):
+        kid = make_child(alice, forename=f"Testgrowth{index}")
+        episode(kid, local(2026, 8, 10))
+        Referral.objects.create(
+            subject=kid,
+            local_area=figures["testshire"],
+            forum=Forum.MASE,
+            source=Referral.Source.PROFESSIONAL,
+            synopsis="Synthetic referral",
+            referred_at=local(2026, 8, 12),
+        )
+    assert counts() == before
