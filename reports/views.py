@@ -70,6 +70,15 @@ def _note(user, area_id: int | None) -> str:
     return "" if exact else disclosure.NOTE
 
 
+def behind_figure(user, area_id: int | None, total: int, listed: list) -> dict:
+    """How many are behind a figure, for the page that lists them: exactly in the
+    viewer's own area; elsewhere (or over several areas) no number at all, since
+    the exact count, or the count left unlisted, would undo the rounding."""
+    if not rules.disclosure_for(user).exact_for(area_id):
+        return {"total": None, "hidden": None}
+    return {"total": total, "hidden": total - len(listed)}
+
+
 def _snapshot_for(request: HttpRequest, pk: int) -> Snapshot:
     permissions.require(rules.may_view(request.user))
     return get_object_or_404(Snapshot.objects.select_related("local_area"), pk=pk)
@@ -406,8 +415,7 @@ def figure_children(
             "label": export.LABELS[item],
             "period": period,
             "children": children,
-            "total": len(ids),
-            "hidden": len(ids) - len(children),
+            **behind_figure(request.user, snapshot.local_area_id, len(ids), children),
         },
     )
 

@@ -29,7 +29,7 @@ from . import disclosure, mase_snapshot, outcomes
 from . import permissions as rules
 from .forms_outcomes import AreaMonthForm, AreaPeriodForm, AssessmentForm
 from .models import MaseSnapshot, OutcomeAssessment
-from .views import _chart
+from .views import _chart, behind_figure
 
 DIRECTION_TAGS = {
     outcomes.IMPROVED: ("Improved", "govuk-tag--green"),
@@ -587,7 +587,6 @@ def mase_children(
             "month": chosen,
             "label": mase_snapshot.LABELS[figure],
             "children": children,
-            "total": len(ids),
-            "hidden": len(ids) - len(children),
+            **behind_figure(request.user, local_area.pk, len(ids), children),
         },
     )

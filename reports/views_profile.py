@@ -30,7 +30,7 @@ from . import permissions as rules
 from . import profile as problem
 from .forms import QUARTERS, PeriodForm
 from .models import ReportingYear, Snapshot
-from .views import CHART_WIDTH, _chart, shown
+from .views import CHART_WIDTH, _chart, behind_figure, shown
 
 # --- charts -------------------------------------------------------------------------------
 
@@ -564,7 +564,6 @@ def figure_persons(request: HttpRequest, pk: int, period: str) -> HttpResponse:
             "snapshot": snapshot,
             "period": period,
             "persons": persons,
-            "total": len(ids),
-            "hidden": len(ids) - len(persons),
+            **behind_figure(request.user, snapshot.local_area_id, len(ids), persons),
         },
     )

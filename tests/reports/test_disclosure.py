@@ -452,3 +452,20 @@ def test_the_other_pages_queries_do_not_grow_with_the_records(
             referred_at=local(2026, 8, 12),
         )
     assert counts() == before
+
+
+def test_the_children_behind_another_areas_figure_carry_no_count(
+    figures, client, carol
+):
+    client.force_login(carol)
+    url = reverse("reports:mase_children", args=["thirdham", 2026, 8, "new"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["total"] is None and page.context["hidden"] is None
+    html = page.content.decode()
+    assert "in the figure" not in html
+    assert "Only those shared with your agency are listed" in html
+    own = client.get(
+        reverse("reports:mase_children", args=["testshire", 2026, 8, "new"])
+    )
+    assert "1 in the figure" in own.content.decode()
