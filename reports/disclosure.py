@@ -25,7 +25,8 @@ age...) are rounded each on its own, so they need not add up; the rounded cells
 of one table may narrow a value down to a few, as with any rounding, but the
 region, all-areas and total figures add nothing to that.
 
-A chart draws the figure as shown. The pages, CSVs and PDFs say that figures
+A chart draws the figure as shown; a list of the children (or persons) behind a
+figure gives their number only in the viewer's own area (`views.behind_figure`). The pages, CSVs and PDFs say that figures
 outside the viewer's area are rounded (`NOTE`).
 """
 

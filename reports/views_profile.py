@@ -421,8 +421,6 @@ def _dashboard_figures(user, area, quarters) -> tuple[dict, dict | None]:
         each.pk: trends.compute(area=each, quarters=quarters, now=now)
         for each in LocalArea.objects.order_by("name")
     }
-    if area is not None and area.pk not in every:  # pragma: no cover - a new area
-        every[area.pk] = trends.compute(area=area, quarters=quarters, now=now)
     combined = rule.combine(every) if every else None
     if combined is None:
         combined = {m.slug: [{} for _ in quarters] for m in trends.MEASURES}
