@@ -1,6 +1,7 @@
-"""The CSE delivery plan (seed 002): who may read and change it, and every write.
+"""The CSE delivery plan (seed 002): every write, and the plan as tables.
 
-Who may do what (stated again, and tested, in tests/reports/test_permission_matrix.py):
+Who may do what (the rules are functions of `reports.permissions`; stated again, and
+tested, in tests/reports/test_permission_matrix.py):
   * read: staff with a case-working role or the partnership-manager role, for their own
     area's plans and the regional plans; a plan of another area is not found (404).
     System administrators configure the system; they neither read nor change plans.
@@ -26,12 +27,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
-from django.http import Http404
+from django.db.models import Max
 from django.utils import timezone
 
-from cse import audit, permissions
-from cse.models import Agency, AuditEvent, LocalArea, Role, User
+from cse import audit
+from cse.models import Agency, AuditEvent, LocalArea, User
 
 from . import permissions as rules
 from .models import (
@@ -44,135 +44,7 @@ from .models import (
     RagChange,
 )
 
-READER_ROLES = frozenset(permissions.CASEWORK_ROLES | {Role.PARTNERSHIP_MANAGER})
 Action = AuditEvent.Action
-
-
-# --- who may do what ---------------------------------------------------------------
-
-
-def may_read(user: User) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.agency_id is not None
-        and user.has_role(*READER_ROLES)
-    )
-
-
-def is_manager(user: User) -> bool:
-    return may_read(user) and user.has_role(Role.PARTNERSHIP_MANAGER)
-
-
-def visible_plans(user: User) -> QuerySet[DeliveryPlan]:
-    """Plans of the user's own area and the regional plans."""
-    if not may_read(user):
-        return DeliveryPlan.objects.none()
-    return DeliveryPlan.objects.filter(
-        Q(local_area_id=rules.area_of(user)) | Q(local_area__isnull=True)
-    ).select_related("local_area")
-
-
-def get_plan_or_404(user: User, pk: int) -> DeliveryPlan:
-    """The plan, if the user may read it: 403 for a role that reads no plans, 404 for
-    a plan outside the user's area."""
-    permissions.require(may_read(user))
-    plan = visible_plans(user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404("No such plan")
-    return plan
-
-
-def get_action_or_404(user: User, pk: int) -> DeliveryAction:
-    permissions.require(may_read(user))
-    action = (
-        DeliveryAction.objects.select_related(
-            "objective__plan__local_area",
-            "sub_objective__objective",
-            "accountable_user",
-            "responsible_user",
-        )
-        .filter(pk=pk, objective__plan__in=visible_plans(user))
-        .first()
-    )
-    if action is None:
-        raise Http404("No such action")
-    return action
-
-
-def get_objective_or_404(user: User, pk: int) -> DeliveryObjective:
-    permissions.require(may_read(user))
-    objective = (
-        DeliveryObjective.objects.select_related("plan__local_area")
-        .filter(pk=pk, plan__in=visible_plans(user))
-        .first()
-    )
-    if objective is None:
-        raise Http404("No such objective")
-    return objective
-
-
-def may_create_plan(user: User) -> bool:
-    return is_manager(user)
-
-
-def areas_user_may_plan_for(user: User) -> list[LocalArea | None]:
-    """The manager's own area, and None for a regional plan."""
-    if not is_manager(user):
-        return []
-    return [user.agency.local_area, None]
-
-
-def may_manage(user: User, plan: DeliveryPlan) -> bool:
-    if not is_manager(user):
-        return False
-    return plan.local_area_id is None or plan.local_area_id == rules.area_of(user)
-
-
-def may_update(user: User, action: DeliveryAction) -> bool:
-    """Progress and ratings: the plan's managers, the area's CSE coordinators, and
-    whoever is named as accountable or responsible for this action."""
-    plan = action.objective.plan
-    if not may_read(user):
-        return False
-    if may_manage(user, plan):
-        return True
-    if (
-        plan.local_area_id is not None
-        and plan.local_area_id == rules.area_of(user)
-        and user.has_role(Role.CSE_COORDINATOR)
-    ):
-        return True
-    return user.pk in (action.accountable_user_id, action.responsible_user_id)
-
-
-def require_manage(user: User, plan: DeliveryPlan) -> None:
-    if not may_manage(user, plan):
-        raise PermissionDenied
-
-
-def nameable_users(plan_area: LocalArea | None) -> QuerySet[User]:
-    """Who may be named as accountable or responsible: active staff of the plan's area
-    (any area for a regional plan) who can read the plan."""
-    users = User.objects.filter(
-        is_active=True,
-        agency__isnull=False,
-        role_assignments__role__in=READER_ROLES,
-    )
-    if plan_area is not None:
-        users = users.filter(agency__local_area=plan_area)
-    return (
-        users.select_related("agency")
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
-
-
-def partner_agencies(plan_area: LocalArea | None) -> QuerySet[Agency]:
-    agencies = Agency.objects.filter(is_active=True).select_related("local_area")
-    if plan_area is not None:
-        agencies = agencies.filter(local_area=plan_area)
-    return agencies
 
 
 # --- writes --------------------------------------------------------------------------
@@ -211,7 +83,7 @@ def create_plan(
     period_end: datetime.date,
 ) -> DeliveryPlan:
     """A new, empty plan for the manager's area or the region."""
-    if local_area not in areas_user_may_plan_for(by):
+    if local_area not in rules.areas_user_may_plan_for(by):
         raise PermissionDenied
     _check_period(period_start, period_end)
     if DeliveryPlan.objects.filter(local_area=local_area, title=title).exists():
@@ -241,7 +113,7 @@ def update_plan(
     period_start: datetime.date,
     period_end: datetime.date,
 ) -> DeliveryPlan:
-    require_manage(by, plan)
+    rules.require_manage_plan(by, plan)
     _check_period(period_start, period_end)
     if (
         DeliveryPlan.objects.filter(local_area=plan.local_area_id, title=title)
@@ -273,7 +145,7 @@ def save_objective(
     description: str = "",
 ) -> DeliveryObjective:
     """Add an objective to the plan, or change one."""
-    require_manage(by, plan)
+    rules.require_manage_plan(by, plan)
     taken = DeliveryObjective.objects.filter(plan=plan, number=number)
     if objective is not None:
         taken = taken.exclude(pk=objective.pk)
@@ -309,7 +181,7 @@ def save_sub_objective(
     number: int,
     text: str,
 ) -> DeliverySubObjective:
-    require_manage(by, objective.plan)
+    rules.require_manage_plan(by, objective.plan)
     taken = DeliverySubObjective.objects.filter(objective=objective, number=number)
     if sub_objective is not None:
         taken = taken.exclude(pk=sub_objective.pk)
@@ -339,7 +211,7 @@ def _check_action(plan: DeliveryPlan, values: dict) -> None:
         errors["objective"] = "Choose an objective of this plan"
     if sub is not None and sub.objective_id != objective.pk:
         errors["sub_objective"] = "Choose a sub-objective of the chosen objective"
-    allowed = nameable_users(plan.local_area)
+    allowed = rules.nameable_users(plan.local_area)
     for role in ("accountable", "responsible"):
         user = values.get(f"{role}_user")
         if user is not None and not allowed.filter(pk=user.pk).exists():
@@ -361,14 +233,14 @@ def save_action(
 ) -> DeliveryAction:
     """Add an action (at the end of its sub-objective) or change its details. Ratings
     are not changed here: they change through `change_rag`, with a reason."""
-    require_manage(by, plan)
+    rules.require_manage_plan(by, plan)
     unknown = set(values) - set(ACTION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown action fields: {sorted(unknown)}")
     values.setdefault("sub_objective", None)
     _check_action(plan, values)
     partners = list(partners)
-    allowed = set(partner_agencies(plan.local_area).values_list("pk", flat=True))
+    allowed = set(rules.partner_agencies(plan.local_area).values_list("pk", flat=True))
     if any(agency.pk not in allowed for agency in partners):
         raise ValidationError(
             {"partners": "Choose partner agencies of the plan's area"}
@@ -409,7 +281,7 @@ def save_action(
 @transaction.atomic
 def add_evidence(*, by: User, action: DeliveryAction, text: str) -> DeliveryEvidence:
     """A dated, append-only note of progress or evidence."""
-    if not may_update(by, action):
+    if not rules.may_update_action(by, action):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": "Enter the evidence or progress"})
@@ -436,7 +308,7 @@ def change_rag(
     leaves a `RagChange` row (who, when, from, to, why); setting the same ratings
     again changes nothing. The row is locked so two people rating at once are
     recorded one after the other, each from the rating the other left."""
-    if not may_update(by, action):
+    if not rules.may_update_action(by, action):
         raise PermissionDenied
     for name, value in (("action_rag", action_rag), ("outcome_rag", outcome_rag)):
         if value not in Rag.values:
@@ -653,7 +525,7 @@ def _parse_import(plan: DeliveryPlan, text: str) -> list[dict]:
     missing = [c for c in IMPORT_COLUMNS if c not in headers]
     if missing:
         raise ValidationError(f"The file has no column named: {', '.join(missing)}")
-    agencies = {a.name.lower(): a for a in partner_agencies(plan.local_area)}
+    agencies = {a.name.lower(): a for a in rules.partner_agencies(plan.local_area)}
     errors: list[str] = []
     rows: list[dict] = []
     titles: dict[int, str] = {}
@@ -736,7 +608,7 @@ def import_plan_csv(*, by: User, plan: DeliveryPlan, text: str) -> ImportResult:
     whole file is checked first; one bad row and nothing is written. Objectives and
     sub-objectives that exist (by number) are reused; actions are always added,
     unrated, at the end of their sub-objective."""
-    require_manage(by, plan)
+    rules.require_manage_plan(by, plan)
     rows = _parse_import(plan, text)
     result = ImportResult()
     objectives = {o.number: o for o in plan.objectives.all()}
@@ -989,7 +861,7 @@ def seed_demo_plan(*, manager: User, coordinator: User | None = None) -> str:
         period_start=datetime.date(today.year, 4, 1),
         period_end=datetime.date(today.year + 2, 3, 31),
     )
-    agencies = {a.kind: a for a in partner_agencies(area)}
+    agencies = {a.kind: a for a in rules.partner_agencies(area)}
     count = 0
     for number, (title, subs) in enumerate(DEMO_OBJECTIVES, start=1):
         objective = save_objective(by=manager, plan=plan, number=number, title=title)

@@ -1,5 +1,5 @@
 """Forms for the delivery plan. Every choice of a person or an agency is limited to the
-plan's area (any area for a regional plan) through reports.delivery_plan."""
+plan's area (any area for a regional plan) through reports.permissions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from cse.forms import Form
 from cse.govuk_forms import GovukDateField
 from cse.models import LocalArea, User
 
-from . import delivery_plan
+from . import permissions as rules
 from .models import DeliveryObjective, DeliveryPlan, Rag
 
 REGIONAL = "regional"
@@ -141,12 +141,10 @@ class ActionForm(Form):
         self.fields["sub_objective"].choices = [("", "None")] + [
             (pk, f"{sub.reference} {sub.text[:90]}") for pk, sub in self.subs.items()
         ]
-        users = delivery_plan.nameable_users(plan.local_area)
+        users = rules.nameable_users(plan.local_area)
         self.fields["accountable_user"].queryset = users
         self.fields["responsible_user"].queryset = users
-        self.fields["partners"].queryset = delivery_plan.partner_agencies(
-            plan.local_area
-        )
+        self.fields["partners"].queryset = rules.partner_agencies(plan.local_area)
 
     def clean_sub_objective(self):
         value = self.cleaned_data.get("sub_objective")
@@ -236,7 +234,7 @@ class FilterForm(Form):
             (o.pk, f"{o.number}. {o.title[:80]}") for o in objectives
         ]
         self.fields["partner"].choices = [("", "Any")] + [
-            (a.pk, a.name) for a in delivery_plan.partner_agencies(plan.local_area)
+            (a.pk, a.name) for a in rules.partner_agencies(plan.local_area)
         ]
 
     def filters(self) -> dict:

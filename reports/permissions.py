@@ -1,12 +1,25 @@
-"""Who may do what with the dataset. Aggregates are for the board; identities only
-ever through `cse.permissions.visible_children`."""
+"""Who may do what in the reports app: the dataset and its reports, the rule for
+showing their figures (`disclosure_for`, see `reports.disclosure`), and the CSE
+delivery plan (who may read, manage and update a plan, as `reports.delivery_plan`
+states). Aggregates are for the board; identities only ever through
+`cse.permissions.visible_children`."""
 
 from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from cse import permissions
 from cse.models import Agency, LocalArea, Role, User
 
-from .models import ManualItem
+from .disclosure import Disclosure
+from .models import (
+    DeliveryAction,
+    DeliveryObjective,
+    DeliveryPlan,
+    ManualItem,
+)
 
 ENTERED_BY = {
     # (v, vi) are police figures; (ix) LSCB training is run by the partnership, whose
@@ -56,10 +69,11 @@ def area_of(user: User) -> int | None:
     return user.agency.local_area_id if user.agency_id else None
 
 
-def suppress_small(user: User, area: LocalArea | None) -> bool:
-    """Counts of 1-4 are shown as "fewer than 5" outside the viewer's own area (the
-    all-areas figures included)."""
-    return area is None or area.pk != area_of(user)
+def disclosure_for(user: User) -> Disclosure:
+    """The disclosure-control rule for this viewer (see `reports.disclosure`): their
+    own area's figures exact, every other area's rounded to the nearest 5, figures
+    over several areas the sum of the areas' figures as shown."""
+    return Disclosure(own_area_id=area_of(user))
 
 
 def items_user_may_enter(user: User) -> list[ManualItem]:
@@ -75,3 +89,132 @@ def items_user_may_enter(user: User) -> list[ManualItem]:
 
 def may_enter(user: User) -> bool:
     return bool(items_user_may_enter(user))
+
+
+# --- the CSE delivery plan (rules stated in reports.delivery_plan) ----------------
+
+PLAN_READER_ROLES = frozenset(permissions.CASEWORK_ROLES | {Role.PARTNERSHIP_MANAGER})
+
+
+def may_read_plans(user: User) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.agency_id is not None
+        and user.has_role(*PLAN_READER_ROLES)
+    )
+
+
+def is_plan_manager(user: User) -> bool:
+    return may_read_plans(user) and user.has_role(Role.PARTNERSHIP_MANAGER)
+
+
+def visible_plans(user: User) -> QuerySet[DeliveryPlan]:
+    """Plans of the user's own area and the regional plans."""
+    if not may_read_plans(user):
+        return DeliveryPlan.objects.none()
+    return DeliveryPlan.objects.filter(
+        Q(local_area_id=area_of(user)) | Q(local_area__isnull=True)
+    ).select_related("local_area")
+
+
+def get_plan_or_404(user: User, pk: int) -> DeliveryPlan:
+    """The plan, if the user may read it: 403 for a role that reads no plans, 404 for
+    a plan outside the user's area."""
+    permissions.require(may_read_plans(user))
+    plan = visible_plans(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan")
+    return plan
+
+
+def get_delivery_action_or_404(user: User, pk: int) -> DeliveryAction:
+    permissions.require(may_read_plans(user))
+    action = (
+        DeliveryAction.objects.select_related(
+            "objective__plan__local_area",
+            "sub_objective__objective",
+            "accountable_user",
+            "responsible_user",
+        )
+        .filter(pk=pk, objective__plan__in=visible_plans(user))
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def get_objective_or_404(user: User, pk: int) -> DeliveryObjective:
+    permissions.require(may_read_plans(user))
+    objective = (
+        DeliveryObjective.objects.select_related("plan__local_area")
+        .filter(pk=pk, plan__in=visible_plans(user))
+        .first()
+    )
+    if objective is None:
+        raise Http404("No such objective")
+    return objective
+
+
+def may_create_plan(user: User) -> bool:
+    return is_plan_manager(user)
+
+
+def areas_user_may_plan_for(user: User) -> list[LocalArea | None]:
+    """The manager's own area, and None for a regional plan."""
+    if not is_plan_manager(user):
+        return []
+    return [user.agency.local_area, None]
+
+
+def may_manage_plan(user: User, plan: DeliveryPlan) -> bool:
+    if not is_plan_manager(user):
+        return False
+    return plan.local_area_id is None or plan.local_area_id == area_of(user)
+
+
+def may_update_action(user: User, action: DeliveryAction) -> bool:
+    """Progress and ratings: the plan's managers, the area's CSE coordinators, and
+    whoever is named as accountable or responsible for this action."""
+    plan = action.objective.plan
+    if not may_read_plans(user):
+        return False
+    if may_manage_plan(user, plan):
+        return True
+    if (
+        plan.local_area_id is not None
+        and plan.local_area_id == area_of(user)
+        and user.has_role(Role.CSE_COORDINATOR)
+    ):
+        return True
+    return user.pk in (action.accountable_user_id, action.responsible_user_id)
+
+
+def require_manage_plan(user: User, plan: DeliveryPlan) -> None:
+    if not may_manage_plan(user, plan):
+        raise PermissionDenied
+
+
+def nameable_users(plan_area: LocalArea | None) -> QuerySet[User]:
+    """Who may be named as accountable or responsible: active staff of the plan's area
+    (any area for a regional plan) who can read the plan."""
+    users = User.objects.filter(
+        is_active=True,
+        agency__isnull=False,
+        role_assignments__role__in=PLAN_READER_ROLES,
+    )
+    if plan_area is not None:
+        users = users.filter(agency__local_area=plan_area)
+    return (
+        users.select_related("agency")
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def partner_agencies(plan_area: LocalArea | None) -> QuerySet[Agency]:
+    agencies = Agency.objects.filter(is_active=True).select_related("local_area")
+    if plan_area is not None:
+        agencies = agencies.filter(local_area=plan_area)
+    return agencies

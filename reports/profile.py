@@ -5,7 +5,7 @@ and intelligence gaps for an area (or all areas) and a reporting quarter.
 
 Counts only, never identities: `compute(...)` returns JSON-safe numbers and labels,
 read in a fixed number of queries whatever the number of records, and the views show
-them with the small-numbers rule of `reports.permissions.suppress_small`.
+them under the disclosure-control rule of `reports.disclosure`.
 
 Area rules: a child belongs to its home area, else its owning agency's (as in the
 dataset); a person of interest and a vehicle to their owning agency's area; a

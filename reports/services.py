@@ -122,6 +122,18 @@ def run_snapshot(snapshot_id: int) -> bool:
             as_at=snapshot.as_at,
             progress=progress,
         )
+        if snapshot.local_area is None:
+            # Each area's own figures too: all areas are shown as the sum of the
+            # areas' figures as each viewer may see them (`reports.disclosure`).
+            figures["by_area"] = {
+                str(area.pk): dataset.compute(
+                    area=area,
+                    year=snapshot.year,
+                    quarter=snapshot.quarter,
+                    as_at=snapshot.as_at,
+                )
+                for area in LocalArea.objects.order_by("pk")
+            }
     except Exception as error:
         Snapshot.objects.filter(pk=snapshot_id).update(
             status=Snapshot.Status.FAILED, error=str(error)[:2000]

@@ -19,22 +19,64 @@ from cse.models import AuditEvent
 from cse.pdf import render_pdf
 from cse.stepup import step_up_required
 
-from . import dataset, export, services
+from . import dataset, disclosure, export, services
 from . import permissions as rules
 from .forms import ManualFigureForm, PeriodForm
 from .models import ManualFigure, Snapshot
 
-FEWER_THAN_5 = "fewer than 5"
+
+def shown(value):
+    """A figure as it is printed: the rule's `Figure` or `Share` (see
+    `reports.disclosure`), or "Not available" for nothing."""
+    return disclosure.NOT_AVAILABLE if value is None or value == "" else value
 
 
-def shown(value, suppress: bool):
-    """A count as it may be shown: None is "not entered", 1-4 outside the viewer's area
-    is "fewer than 5"."""
-    if value is None:
-        return "Not available"
-    if suppress and isinstance(value, int) and 1 <= value <= 4:
-        return FEWER_THAN_5
-    return value
+def shown_figures(user, snapshot: Snapshot) -> dict:
+    """The snapshot's figures as this viewer may see them: their own area's exact,
+    another area's rounded, all areas the sum of the areas' figures as shown (an
+    all-areas snapshot keeps each area's figures for that; one computed before it
+    did has no figures to show)."""
+    rule = rules.disclosure_for(user)
+    figures = snapshot.figures
+    if snapshot.local_area_id is not None:
+        shown_tree = rule.shown_tree(figures, snapshot.local_area_id)
+    else:
+        by_area = figures.get("by_area") or {}
+        shown_tree = rule.combine(
+            {int(pk): area_figures for pk, area_figures in by_area.items()}
+        ) or {key: {} for key, _ in export.ITEMS}
+    shown_tree = {
+        key: value for key, value in shown_tree.items() if key in dict(export.ITEMS)
+    }
+    for period, values in (shown_tree.get("iii_reduction_percent") or {}).items():
+        if not values:
+            continue
+        before, now = values.get("previous_year"), values.get("this_year")
+        percent = None
+        if before is not None and now is not None:
+            percent = dataset.reduction_percent(before.value, now.value)
+        values["percent"] = (
+            None
+            if percent is None
+            else disclosure.Share(percent, rounded=before.rounded or now.rounded)
+        )
+        shown_tree["iii_reduction_percent"][period] = values
+    return shown_tree
+
+
+def _note(user, area_id: int | None) -> str:
+    """The rounding note, for a page or export that shows another area's figures."""
+    exact = rules.disclosure_for(user).exact_for(area_id)
+    return "" if exact else disclosure.NOTE
+
+
+def behind_figure(user, area_id: int | None, total: int, listed: list) -> dict:
+    """How many are behind a figure, for the page that lists them: exactly in the
+    viewer's own area; elsewhere (or over several areas) no number at all, since
+    the exact count, or the count left unlisted, would undo the rounding."""
+    if not rules.disclosure_for(user).exact_for(area_id):
+        return {"total": None, "hidden": None}
+    return {"total": total, "hidden": total - len(listed)}
 
 
 def _snapshot_for(request: HttpRequest, pk: int) -> Snapshot:
@@ -87,11 +129,12 @@ def snapshot_create(request: HttpRequest) -> HttpResponse:
     return redirect("reports:snapshot_detail", snapshot.pk)
 
 
-def _rows(snapshot: Snapshot, suppress: bool, published: Snapshot | None) -> list:
-    figures = snapshot.figures
+def _rows(figures: dict, published: dict | None) -> list:
+    """The table of items by period; `published` (the figures of the published run,
+    as shown) marks the items that differ from it."""
     before = (
-        {row[:3]: row[3] for row in export.rows(published.figures)}
-        if published and published.pk != snapshot.pk
+        {row[:3]: str(row[3]) for row in export.rows(published)}
+        if published is not None
         else None
     )
     changed = set()
@@ -99,7 +142,7 @@ def _rows(snapshot: Snapshot, suppress: bool, published: Snapshot | None) -> lis
         changed = {
             row[0]
             for row in export.rows(figures)
-            if before.get(row[:3], row[3]) != row[3]
+            if before.get(row[:3], str(row[3])) != str(row[3])
         }
     table = []
     for key, label in export.ITEMS:
@@ -107,19 +150,18 @@ def _rows(snapshot: Snapshot, suppress: bool, published: Snapshot | None) -> lis
         for period in dataset.PERIODS:
             value = figures.get(key, {}).get(period)
             if key == "i_victims":
-                value = shown((value or {}).get("total"), suppress)
+                value = shown((value or {}).get("total"))
             elif key == "iii_reduction_percent":
-                percent = (value or {}).get("percent")
-                value = "Not available" if percent is None else f"{percent}%"
+                value = shown((value or {}).get("percent"))
             elif key == "iv_offenders_disrupted":
                 value = (
-                    "Not available"
-                    if value is None
-                    else f"{shown(value['disrupted'], suppress)} disrupted, "
-                    f"{shown(value['prosecuted'], suppress)} prosecuted"
+                    disclosure.NOT_AVAILABLE
+                    if not value
+                    else f"{shown(value['disrupted'])} disrupted, "
+                    f"{shown(value['prosecuted'])} prosecuted"
                 )
             else:
-                value = shown(value, suppress)
+                value = shown(value)
             cells.append({"period": period, "value": value})
         table.append(
             {
@@ -133,8 +175,8 @@ def _rows(snapshot: Snapshot, suppress: bool, published: Snapshot | None) -> lis
     return table
 
 
-def _breakdowns(snapshot: Snapshot, suppress: bool) -> list:
-    victims = snapshot.figures.get("i_victims", {})
+def _breakdowns(figures: dict) -> list:
+    victims = figures.get("i_victims", {})
     out = []
     names = {
         "by_category": "Category at period end",
@@ -157,10 +199,7 @@ def _breakdowns(snapshot: Snapshot, suppress: bool) -> list:
                         "name": name,
                         "values": [
                             shown(
-                                (victims.get(period) or {})
-                                .get(breakdown, {})
-                                .get(name, 0),
-                                suppress,
+                                (victims.get(period) or {}).get(breakdown, {}).get(name)
                             )
                             for period in dataset.PERIODS
                         ],
@@ -175,17 +214,17 @@ def _breakdowns(snapshot: Snapshot, suppress: bool) -> list:
 CHART_WIDTH = 380  # px of the 640 viewBox left for the longest bar
 
 
-def _chart(slug: str, title: str, heading: str, pairs, suppress: bool) -> dict:
-    """A bar chart's geometry. A suppressed count draws no bar (its length would
-    give the number away)."""
-    numbers = [n for _, n in pairs if isinstance(n, int | float) and n is not None]
-    top = max(numbers, default=0) or 1
+def _chart(slug: str, title: str, heading: str, pairs) -> dict:
+    """A bar chart's geometry, drawn from the figures as shown (a rounded figure's
+    bar is as long as its rounded value)."""
+    numbers = [disclosure.magnitude(n) for _, n in pairs]
+    top = max((n for n in numbers if n is not None), default=0) or 1
     rows = []
-    for index, (label, number) in enumerate(pairs):
-        value = shown(number, suppress)
+    for index, ((label, value), number) in enumerate(zip(pairs, numbers, strict=True)):
+        value = shown(value)
         width = 0
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            width = CHART_WIDTH * value / top
+        if number:
+            width = CHART_WIDTH * number / top
         rows.append(
             {
                 "label": label,
@@ -204,8 +243,7 @@ def _chart(slug: str, title: str, heading: str, pairs, suppress: bool) -> dict:
     }
 
 
-def _charts(snapshot: Snapshot, suppress: bool) -> list[dict]:
-    figures = snapshot.figures
+def _charts(figures: dict) -> list[dict]:
     victims = (figures.get("i_victims") or {}).get("year_to_date") or {}
     reduction = figures.get("iii_reduction_percent") or {}
     missing = []
@@ -221,24 +259,21 @@ def _charts(snapshot: Snapshot, suppress: bool) -> list[dict]:
             "CSE victims by category, year to date",
             "Category",
             [
-                (f"Category {c}", (victims.get("by_category") or {}).get(c, 0))
+                (f"Category {c}", (victims.get("by_category") or {}).get(c))
                 for c in ("1", "2", "3")
             ],
-            suppress,
         ),
         _chart(
             "age",
             "CSE victims by age at period end, year to date",
             "Age",
             list((victims.get("by_age_band") or {}).items()),
-            suppress,
         ),
         _chart(
             "missing",
             "Frequently missing young people, this year and last",
             "Period",
             missing,
-            suppress,
         ),
     ]
 
@@ -246,7 +281,6 @@ def _charts(snapshot: Snapshot, suppress: bool) -> list[dict]:
 @require_GET
 def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)
-    suppress = rules.suppress_small(request.user, snapshot.local_area)
     runs = Snapshot.objects.filter(
         local_area=snapshot.local_area, year=snapshot.year, quarter=snapshot.quarter
     ).order_by("requested_at", "pk")
@@ -254,16 +288,22 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         trigger=Snapshot.Trigger.SCHEDULED, status=Snapshot.Status.DONE
     ).first()
     done = snapshot.status == Snapshot.Status.DONE
+    figures = shown_figures(request.user, snapshot) if done else {}
+    before = (
+        shown_figures(request.user, published)
+        if done and published and published.pk != snapshot.pk
+        else None
+    )
     return render(
         request,
         "reports/snapshot_detail.html",
         {
             "snapshot": snapshot,
             "done": done,
-            "rows": _rows(snapshot, suppress, published) if done else [],
-            "breakdowns": _breakdowns(snapshot, suppress) if done else [],
-            "charts": _charts(snapshot, suppress) if done else [],
-            "suppress": suppress,
+            "rows": _rows(figures, before) if done else [],
+            "breakdowns": _breakdowns(figures) if done else [],
+            "charts": _charts(figures) if done else [],
+            "disclosure_note": _note(request.user, snapshot.local_area_id),
             "published": published,
             "runs": runs,
             "sees_identities": rules.sees_identities(request.user),
@@ -279,11 +319,10 @@ def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)
     if snapshot.status != Snapshot.Status.DONE:
         raise Http404("Not computed yet")
-    suppress = rules.suppress_small(request.user, snapshot.local_area)
-    figures = snapshot.figures
+    figures = shown_figures(request.user, snapshot)
     stream = io.StringIO()
     writer_rows = [
-        (item, period, measure, shown(value, suppress) if value != "" else "")
+        (item, period, measure, "" if value is None else value)
         for item, period, measure, value in export.rows(figures)
     ]
     from cse.csv_export import SafeWriter
@@ -291,6 +330,9 @@ def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = SafeWriter(stream)
     writer.writerow(["area", snapshot.area_name, "year", snapshot.year])
     writer.writerow(["quarter", snapshot.quarter, "as_at", snapshot.as_at.isoformat()])
+    note = _note(request.user, snapshot.local_area_id)
+    if note:
+        writer.writerow(["note", note])
     writer.writerow(["item", "period", "measure", "value"])
     writer.writerows(writer_rows)
     audit.record(
@@ -312,15 +354,15 @@ def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)
     if snapshot.status != Snapshot.Status.DONE:
         raise Http404("Not computed yet")
-    suppress = rules.suppress_small(request.user, snapshot.local_area)
+    figures = shown_figures(request.user, snapshot)
     content = render_pdf(
         "reports/pdf/dataset.html",
         {
             "snapshot": snapshot,
-            "rows": _rows(snapshot, suppress, None),
-            "breakdowns": _breakdowns(snapshot, suppress),
-            "charts": _charts(snapshot, suppress),
-            "suppress": suppress,
+            "rows": _rows(figures, None),
+            "breakdowns": _breakdowns(figures),
+            "charts": _charts(figures),
+            "disclosure_note": _note(request.user, snapshot.local_area_id),
             "definitions": export.DEFINITIONS,
         },
     )
@@ -373,8 +415,7 @@ def figure_children(
             "label": export.LABELS[item],
             "period": period,
             "children": children,
-            "total": len(ids),
-            "hidden": len(ids) - len(children),
+            **behind_figure(request.user, snapshot.local_area_id, len(ids), children),
         },
     )
 

@@ -1,5 +1,5 @@
 """The CSE delivery plan: plans, objectives, actions, progress and ratings, and the
-board's CSV and PDF. Access rules are in reports.delivery_plan."""
+board's CSV and PDF. Access rules are in reports.permissions."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from cse.pdf import render_pdf
 from cse.stepup import step_up_required
 
 from . import delivery_plan as plans
+from . import permissions as rules
 from .forms_delivery import (
     ActionForm,
     EvidenceForm,
@@ -52,22 +53,22 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 @require_GET
 def delivery_index(request: HttpRequest) -> HttpResponse:
-    permissions.require(plans.may_read(request.user))
+    permissions.require(rules.may_read_plans(request.user))
     return render(
         request,
         "reports/delivery_index.html",
         {
-            "plans": plans.visible_plans(request.user),
-            "may_create": plans.may_create_plan(request.user),
+            "plans": rules.visible_plans(request.user),
+            "may_create": rules.may_create_plan(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def delivery_plan_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(plans.may_create_plan(request.user))
+    permissions.require(rules.may_create_plan(request.user))
     form = PlanForm(
-        request.POST or None, areas=plans.areas_user_may_plan_for(request.user)
+        request.POST or None, areas=rules.areas_user_may_plan_for(request.user)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,8 +95,8 @@ def delivery_plan_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delivery_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plans.get_plan_or_404(request.user, pk)
-    plans.require_manage(request.user, plan)
+    plan = rules.get_plan_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, plan)
     form = PlanForm(
         request.POST or None,
         areas=[],
@@ -126,7 +127,7 @@ def delivery_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan as the board reads it: counts per objective, then every action under
     its objective and sub-objective, with filters."""
-    plan = plans.get_plan_or_404(request.user, pk)
+    plan = rules.get_plan_or_404(request.user, pk)
     today = timezone.localdate()
     objectives = list(plan.objectives.prefetch_related("sub_objectives"))
     actions = plans.plan_actions(plan)
@@ -153,7 +154,7 @@ def delivery_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shown": len(shown),
             "filtered": narrowed,
             "form": form,
-            "may_manage": plans.may_manage(request.user, plan),
+            "may_manage": rules.may_manage_plan(request.user, plan),
             "query": request.GET.urlencode(),
         },
     )
@@ -161,16 +162,16 @@ def delivery_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delivery_objective_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plans.get_plan_or_404(request.user, pk)
-    plans.require_manage(request.user, plan)
+    plan = rules.get_plan_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, plan)
     next_number = (max((o.number for o in plan.objectives.all()), default=0)) + 1
     return _objective_page(request, plan, None, {"number": next_number})
 
 
 @require_http_methods(["GET", "POST"])
 def delivery_objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    objective = plans.get_objective_or_404(request.user, pk)
-    plans.require_manage(request.user, objective.plan)
+    objective = rules.get_objective_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, objective.plan)
     initial = {
         "number": objective.number,
         "title": objective.title,
@@ -202,8 +203,8 @@ def _objective_page(request, plan: DeliveryPlan, objective, initial) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def delivery_sub_objective_create(request: HttpRequest, pk: int) -> HttpResponse:
-    objective = plans.get_objective_or_404(request.user, pk)
-    plans.require_manage(request.user, objective.plan)
+    objective = rules.get_objective_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, objective.plan)
     numbers = [s.number for s in objective.sub_objectives.all()]
     return _sub_objective_page(
         request, objective, None, {"number": max(numbers, default=0) + 1}
@@ -212,15 +213,15 @@ def delivery_sub_objective_create(request: HttpRequest, pk: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def delivery_sub_objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(plans.may_read(request.user))
+    permissions.require(rules.may_read_plans(request.user))
     sub = (
         DeliverySubObjective.objects.select_related("objective__plan__local_area")
-        .filter(pk=pk, objective__plan__in=plans.visible_plans(request.user))
+        .filter(pk=pk, objective__plan__in=rules.visible_plans(request.user))
         .first()
     )
     if sub is None:
         raise Http404("No such sub-objective")
-    plans.require_manage(request.user, sub.objective.plan)
+    rules.require_manage_plan(request.user, sub.objective.plan)
     return _sub_objective_page(
         request, sub.objective, sub, {"number": sub.number, "text": sub.text}
     )
@@ -255,8 +256,8 @@ def _sub_objective_page(
 
 @require_http_methods(["GET", "POST"])
 def delivery_action_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plans.get_plan_or_404(request.user, pk)
-    plans.require_manage(request.user, plan)
+    plan = rules.get_plan_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, plan)
     initial = {}
     if request.GET.get("objective", "").isdigit():
         initial["objective"] = int(request.GET["objective"])
@@ -265,9 +266,9 @@ def delivery_action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delivery_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    action = plans.get_action_or_404(request.user, pk)
+    action = rules.get_delivery_action_or_404(request.user, pk)
     plan = action.objective.plan
-    plans.require_manage(request.user, plan)
+    rules.require_manage_plan(request.user, plan)
     initial = {
         name: getattr(action, name)
         for name in plans.ACTION_FIELDS
@@ -311,7 +312,7 @@ def _action_page(request, plan: DeliveryPlan, action, initial) -> HttpResponse:
 
 @require_GET
 def delivery_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = plans.get_action_or_404(request.user, pk)
+    action = rules.get_delivery_action_or_404(request.user, pk)
     plan = action.objective.plan
     return render(
         request,
@@ -323,16 +324,16 @@ def delivery_action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partners": list(action.partners.all()),
             "evidence": action.evidence_entries.select_related("entered_by__agency"),
             "history": action.rag_changes.select_related("changed_by__agency"),
-            "may_manage": plans.may_manage(request.user, plan),
-            "may_update": plans.may_update(request.user, action),
+            "may_manage": rules.may_manage_plan(request.user, plan),
+            "may_update": rules.may_update_action(request.user, action),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def delivery_action_rag(request: HttpRequest, pk: int) -> HttpResponse:
-    action = plans.get_action_or_404(request.user, pk)
-    permissions.require(plans.may_update(request.user, action))
+    action = rules.get_delivery_action_or_404(request.user, pk)
+    permissions.require(rules.may_update_action(request.user, action))
     current = (action.action_rag, action.outcome_rag)
     form = RagForm(
         request.POST or None,
@@ -365,8 +366,8 @@ def delivery_action_rag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delivery_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    action = plans.get_action_or_404(request.user, pk)
-    permissions.require(plans.may_update(request.user, action))
+    action = rules.get_delivery_action_or_404(request.user, pk)
+    permissions.require(rules.may_update_action(request.user, action))
     form = EvidenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -393,7 +394,7 @@ def _filename(plan: DeliveryPlan, today, ext: str) -> str:
 @require_GET
 @step_up_required
 def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plans.get_plan_or_404(request.user, pk)
+    plan = rules.get_plan_or_404(request.user, pk)
     today = timezone.localdate()
     stream = io.StringIO()
     writer = SafeWriter(stream)
@@ -416,7 +417,7 @@ def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @step_up_required
 def delivery_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The board's copy: a landscape table in the document's columns, as at today."""
-    plan = plans.get_plan_or_404(request.user, pk)
+    plan = rules.get_plan_or_404(request.user, pk)
     today = timezone.localdate()
     objectives = list(plan.objectives.all())
     actions = plans.plan_actions(plan, with_evidence=True)
@@ -450,8 +451,8 @@ def delivery_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def delivery_plan_import(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = plans.get_plan_or_404(request.user, pk)
-    plans.require_manage(request.user, plan)
+    plan = rules.get_plan_or_404(request.user, pk)
+    rules.require_manage_plan(request.user, plan)
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors: list[str] = []
     if request.method == "POST" and form.is_valid():

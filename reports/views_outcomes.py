@@ -1,8 +1,8 @@
 """Pages for outcome measures (a child's Outcomes tab, recording and correcting an
 assessment, the area's distance travelled) and the MASE monthly data snapshot.
 
-Aggregates are for the board and coordinators: counts only, small numbers shown as
-"fewer than 5" outside the viewer's own area. Identities only through
+Aggregates are for the board and coordinators: counts only, under the rounding rule
+of `reports.disclosure` outside the viewer's own area. Identities only through
 `cse.permissions.visible_children`, audited as a list."""
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from cse.models import AuditEvent, Child, LocalArea, User
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 
-from . import mase_snapshot, outcomes
+from . import disclosure, mase_snapshot, outcomes
 from . import permissions as rules
 from .forms_outcomes import AreaMonthForm, AreaPeriodForm, AssessmentForm
 from .models import MaseSnapshot, OutcomeAssessment
-from .views import FEWER_THAN_5, _chart, shown
+from .views import _chart, behind_figure
 
 DIRECTION_TAGS = {
     outcomes.IMPROVED: ("Improved", "govuk-tag--green"),
@@ -231,41 +231,72 @@ def _outcomes_period(request: HttpRequest):
     return form, own, initial["start"], initial["end"]
 
 
-def _aggregate_rows(result: dict, suppress: bool) -> list[dict]:
+def _outcomes_figures(user, area, start, end) -> dict:
+    """Distance travelled as this viewer may see it (`reports.disclosure`): each
+    area's counts exact or rounded, several areas their sum as shown, children
+    compared the sum of improved, unchanged and worse as shown, and a mean only
+    when it rests on enough children outside the viewer's area."""
+    rule = rules.disclosure_for(user)
+    every = outcomes.aggregate_by_area(start=start, end=end)
+    if area is not None:
+        every = {area.pk: every.get(area.pk) or outcomes.aggregate_empty(start, end)}
     rows = []
-    for row in result["measures"]:
-        measure = outcomes.BY_KEY[row["key"]]
-        hide_mean = suppress and 1 <= row["assessed"] <= 4
-        mean = row["mean_change"]
+    for index, measure in enumerate(outcomes.MEASURES):
+        counts = {
+            direction: disclosure.total(
+                rule.figure(result["measures"][index]["counts"][direction], pk)
+                for pk, result in every.items()
+            )
+            for direction in outcomes.DIRECTIONS
+        }
+        own, others = [], []
+        for pk, result in every.items():
+            changes = result["measures"][index]["changes"]
+            (own if rule.exact_for(pk) else others).extend(changes)
+        mean = rule.mean(own, others)
         rows.append(
             {
                 "label": measure.label,
                 "better": "Higher" if measure.better == outcomes.HIGHER else "Lower",
-                "improved": shown(row["counts"][outcomes.IMPROVED], suppress),
-                "same": shown(row["counts"][outcomes.SAME], suppress),
-                "worse": shown(row["counts"][outcomes.WORSE], suppress),
-                "assessed": shown(row["assessed"], suppress),
-                "mean_raw": (
-                    FEWER_THAN_5 if hide_mean else "" if mean is None else mean
-                ),
+                "improved": counts[outcomes.IMPROVED],
+                "same": counts[outcomes.SAME],
+                "worse": counts[outcomes.WORSE],
+                "assessed": disclosure.total(counts.values()),
+                "mean_raw": "" if mean is None else mean,
                 "mean_change": (
-                    FEWER_THAN_5
-                    if hide_mean
-                    else "Not available"
+                    (
+                        f"fewer than {disclosure.MEAN_MINIMUM} children"
+                        if others
+                        else "Not available"
+                    )
                     if mean is None
                     else f"{mean:+.2f}"
+                    if not others
+                    else f"~{mean:+.1f}"
                 ),
             }
         )
-    return rows
+    children = {
+        direction: disclosure.total(
+            rule.figure(result["children"][direction], pk)
+            for pk, result in every.items()
+        )
+        for direction in outcomes.DIRECTIONS
+    }
+    exact = area is not None and rule.exact_for(area.pk)
+    return {
+        "rows": rows,
+        "children": children,
+        "total": disclosure.total(children.values()),
+        "disclosure_note": "" if exact else disclosure.NOTE,
+    }
 
 
 @require_GET
 def outcomes_report(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view_outcomes(request.user))
     form, area, start, end = _outcomes_period(request)
-    result = outcomes.aggregate(area=area, start=start, end=end)
-    suppress = rules.suppress_small(request.user, area)
+    result = _outcomes_figures(request.user, area, start, end)
     children = result["children"]
     chart = _chart(
         "outcomes-overall",
@@ -276,7 +307,6 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
             ("No change", children[outcomes.SAME]),
             ("Worse", children[outcomes.WORSE]),
         ],
-        suppress,
     )
     return render(
         request,
@@ -286,10 +316,10 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
             "area_name": area.name if area else "All areas",
             "start": start,
             "end": end,
-            "rows": _aggregate_rows(result, suppress),
-            "total": shown(result["total"], suppress),
+            "rows": result["rows"],
+            "total": result["total"],
             "chart": chart,
-            "suppress": suppress,
+            "disclosure_note": result["disclosure_note"],
             "query": request.GET.urlencode(),
         },
     )
@@ -300,16 +330,17 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
 def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view_outcomes(request.user))
     form, area, start, end = _outcomes_period(request)
-    result = outcomes.aggregate(area=area, start=start, end=end)
-    suppress = rules.suppress_small(request.user, area)
+    result = _outcomes_figures(request.user, area, start, end)
     stream = io.StringIO()
     writer = SafeWriter(stream)
     writer.writerow(["area", area.name if area else "All areas"])
     writer.writerow(["from", start.isoformat(), "to", end.isoformat()])
+    if result["disclosure_note"]:
+        writer.writerow(["note", result["disclosure_note"]])
     writer.writerow(
         ["measure", "better", "improved", "no change", "worse", "children", "mean"]
     )
-    for row in _aggregate_rows(result, suppress):
+    for row in result["rows"]:
         writer.writerow(
             [
                 row["label"],
@@ -326,10 +357,10 @@ def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
         [
             "Overall (children)",
             "",
-            shown(children[outcomes.IMPROVED], suppress),
-            shown(children[outcomes.SAME], suppress),
-            shown(children[outcomes.WORSE], suppress),
-            shown(result["total"], suppress),
+            children[outcomes.IMPROVED],
+            children[outcomes.SAME],
+            children[outcomes.WORSE],
+            result["total"],
             "",
         ]
     )
@@ -375,51 +406,78 @@ def _mase_figures(area: LocalArea | None, month: mase_snapshot.Month) -> dict:
     return {"months": months, "live": live, "stored": stored, "areas": names}
 
 
+def _mase_row(rule, row: dict) -> dict:
+    """One area's counts as shown; its "all cases" the sum of the three kinds of
+    case as shown (`reports.disclosure`)."""
+    counts = {
+        key: rule.figure(row.get(key, 0), row.get("area_id"))
+        for key, _ in mase_snapshot.FIGURES
+    }
+    counts["total"] = disclosure.total(
+        counts[key] for key in ("new", "existing", "existing_out_of_borough")
+    )
+    return counts
+
+
+def _mase_rows(stored_or_live) -> list[dict]:
+    return sorted(stored_or_live, key=lambda r: r["area"])
+
+
 def _mase_context(request: HttpRequest, area, month, figures) -> dict:
     user = request.user
+    rule = rules.disclosure_for(user)
     follow = rules.may_follow_mase(user)
-    live = figures["live"][month.key]
-    stored = figures["stored"].get((month.year, month.month))
-    area_rows = []
-    source_rows = (
-        stored.figures["rows"]
-        if stored
-        else [
+
+    def rows_of(m) -> list[dict]:
+        saved = figures["stored"].get((m.year, m.month))
+        if saved:
+            return saved.figures["rows"]
+        return [
             {"area_id": pk, "area": figures["areas"][pk].name, **counts}
-            for pk, counts in live["areas"].items()
+            for pk, counts in figures["live"][m.key]["areas"].items()
         ]
-    )
-    for row in sorted(source_rows, key=lambda r: r["area"]):
+
+    stored = figures["stored"].get((month.year, month.month))
+    source_rows = _mase_rows(rows_of(month))
+    area_rows = []
+    shown_rows = []
+    for row in source_rows:
         row_area = figures["areas"].get(row["area_id"])
-        suppress = rules.suppress_small(user, row_area)
+        counts = _mase_row(rule, row)
+        shown_rows.append(counts)
         area_rows.append(
             {
                 "area": row["area"],
                 "cells": [
                     {
                         "key": key,
-                        "value": shown(row.get(key, 0), suppress),
-                        "follow": follow and row_area is not None and row.get(key),
+                        "value": counts[key],
+                        # A link only where the figure shown is more than 0:
+                        # its presence would tell a rounded ~0 from none.
+                        "follow": follow
+                        and row_area is not None
+                        and counts[key].value > 0,
                         "slug": row_area.slug if row_area else "",
                     }
                     for key, _ in mase_snapshot.FIGURES
                 ],
             }
         )
-    suppress_total = rules.suppress_small(user, area)
-    total_row = stored.figures["total"] if stored else live["total"]
+
+    def summed(rows: list[dict]) -> dict:
+        return {
+            key: disclosure.total(row[key] for row in rows)
+            for key, _ in mase_snapshot.FIGURES
+        }
+
     trend = []
     for m in figures["months"]:
-        saved = figures["stored"].get((m.year, m.month))
-        counts = saved.figures["total"] if saved else figures["live"][m.key]["total"]
+        counts = summed([_mase_row(rule, row) for row in rows_of(m)])
         trend.append(
             {
                 "month": m,
-                "stored": saved is not None,
-                "values": [
-                    shown(counts.get(key, 0), suppress_total)
-                    for key, _ in mase_snapshot.FIGURES
-                ],
+                "stored": (m.year, m.month) in figures["stored"],
+                "values": [counts[key] for key, _ in mase_snapshot.FIGURES],
                 "counts": counts,
             }
         )
@@ -432,29 +490,23 @@ def _mase_context(request: HttpRequest, area, month, figures) -> dict:
                 (row["month"].first.strftime("%b %Y"), row["counts"][key])
                 for row in trend
             ],
-            suppress_total,
         )
         for key, label in mase_snapshot.FIGURES[:3]
     ]
+    total = summed(shown_rows)
+    exact = area is not None and rule.exact_for(area.pk)
     return {
         "area": area,
         "area_name": area.name if area else "All areas",
         "month": month,
         "figures": mase_snapshot.FIGURES,
         "area_rows": area_rows,
-        "total": [
-            shown(total_row.get(key, 0), suppress_total)
-            for key, _ in mase_snapshot.FIGURES
-        ],
+        "total": [total[key] for key, _ in mase_snapshot.FIGURES],
         "show_total": area is None,
         "stored": stored,
         "trend": trend,
         "charts": charts,
-        "suppress": suppress_total
-        or any(
-            rules.suppress_small(user, figures["areas"].get(r["area_id"]))
-            for r in source_rows
-        ),
+        "disclosure_note": "" if exact else disclosure.NOTE,
         "follow": follow,
     }
 
@@ -481,6 +533,8 @@ def mase_report_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(
         ["source", "stored snapshot" if context["stored"] else "live figures"]
     )
+    if context["disclosure_note"]:
+        writer.writerow(["note", context["disclosure_note"]])
     writer.writerow(["area", *labels])
     for row in context["area_rows"]:
         writer.writerow([row["area"], *[cell["value"] for cell in row["cells"]]])
@@ -533,7 +587,6 @@ def mase_children(
             "month": chosen,
             "label": mase_snapshot.LABELS[figure],
             "children": children,
-            "total": len(ids),
-            "hidden": len(ids) - len(children),
+            **behind_figure(request.user, local_area.pk, len(ids), children),
         },
     )

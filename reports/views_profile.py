@@ -25,49 +25,27 @@ from cse.pdf import render_pdf
 from cse.stepup import step_up_required
 
 from . import dashboard as trends
-from . import dataset
+from . import dataset, disclosure
 from . import permissions as rules
 from . import profile as problem
 from .forms import QUARTERS, PeriodForm
 from .models import ReportingYear, Snapshot
-from .views import CHART_WIDTH, FEWER_THAN_5, _chart, shown
+from .views import CHART_WIDTH, _chart, behind_figure, shown
 
 # --- charts -------------------------------------------------------------------------------
 
 
 def _table_chart(
-    slug: str, title: str, heading: str, labels: list[str], columns, values, suppress
+    slug: str, title: str, heading: str, labels: list[str], columns, values
 ) -> dict:
     """A bar chart of the first column with a data table of every column. `values`
-    is one dict per label; a percentage column is hidden with its base count when
-    that count is suppressed (a share of 1-4 would give the count away)."""
+    is one dict per label of figures as shown (`reports.disclosure`)."""
     key, _heading = columns[0]
     pairs = [(label, row.get(key)) for label, row in zip(labels, values, strict=True)]
-    chart = _chart(slug, title, heading, pairs, suppress)
+    chart = _chart(slug, title, heading, pairs)
     chart["columns"] = [h for _k, h in columns]
     for row, cells in zip(chart["rows"], values, strict=True):
-        shown_cells = []
-        for name, _h in columns:
-            value = cells.get(name)
-            if name.endswith("percent"):
-                base = cells.get(_percent_base(columns))
-                if suppress and isinstance(base, int) and 1 <= base <= 4:
-                    shown_cells.append(FEWER_THAN_5)
-                elif value is None:
-                    shown_cells.append("Not available")
-                else:
-                    shown_cells.append(f"{value}%")
-            else:
-                shown_cells.append(shown(value, suppress))
-        row["cells"] = shown_cells
-        if columns[0][0].endswith("percent"):
-            row["value"] = shown_cells[0]
-            if not isinstance(cells.get(key), int | float) or row["value"] in (
-                FEWER_THAN_5,
-                "Not available",
-            ):
-                row["width"] = 0
-                row["text_x"] = 206
+        row["cells"] = [shown(cells.get(name)) for name, _h in columns]
     return chart
 
 
@@ -89,19 +67,18 @@ def _compare_chart(
     area_name: str,
     area_values,
     region_values,
-    suppress: bool,
 ) -> dict:
     """The area's figures beside the region's (all areas) in every quarter: a pair of
     bars per quarter on one scale, and a data table with the region's figure next
-    to each of the area's. The region is outside every viewer's own area, so its
-    counts of 1-4 are always "fewer than 5"."""
-    area = _table_chart(slug, title, "Quarter", labels, columns, area_values, suppress)
-    region = _table_chart(slug, title, "Quarter", labels, columns, region_values, True)
+    to each of the area's. Both as shown: the region is the sum of the areas'
+    figures as the viewer may see them."""
+    area = _table_chart(slug, title, "Quarter", labels, columns, area_values)
+    region = _table_chart(slug, title, "Quarter", labels, columns, region_values)
     key = columns[0][0]
     numbers = [
-        row.get(key)
+        n
         for row in [*area_values, *region_values]
-        if isinstance(row.get(key), int | float)
+        if (n := disclosure.magnitude(row.get(key))) is not None
     ]
     top = max(numbers, default=0) or 1
     rows = []
@@ -115,8 +92,8 @@ def _compare_chart(
             )
         ):
             row = chart["rows"][index]
-            number = raw.get(key)
-            width = CHART_WIDTH * number / top if row["width"] else 0
+            number = disclosure.magnitude(raw.get(key)) or 0
+            width = CHART_WIDTH * number / top
             bars.append(
                 {
                     "series": name,
@@ -149,7 +126,7 @@ def _compare_chart(
     }
 
 
-def _simple_chart(slug, title, heading, counts: dict, suppress) -> dict:
+def _simple_chart(slug, title, heading, counts: dict) -> dict:
     return _table_chart(
         slug,
         title,
@@ -157,7 +134,6 @@ def _simple_chart(slug, title, heading, counts: dict, suppress) -> dict:
         list(counts),
         [("n", "Number")],
         [{"n": n} for n in counts.values()],
-        suppress,
     )
 
 
@@ -189,9 +165,43 @@ def _profile_period(
     return form, area, year, quarter
 
 
+def _profile_figures(user, area, year, quarter) -> dict:
+    """The profile's figures as this viewer may see them (`reports.disclosure`):
+    one area's, or all areas' as the sum of each area's figures as shown."""
+    rule = rules.disclosure_for(user)
+    if area is not None:
+        figures = problem.compute(area=area, year=year, quarter=quarter)
+        counts = {key: figures[key] for key in problem.SECTIONS}
+        return figures | rule.shown_tree(counts, area.pk)
+    now = timezone.now()
+    every = {
+        each.pk: {
+            key: value
+            for key, value in problem.compute(
+                area=each, year=year, quarter=quarter, now=now
+            ).items()
+            if key in problem.SECTIONS
+        }
+        for each in LocalArea.objects.order_by("name")
+    }
+    combined = rule.combine(every) or {}
+    for section, key, _label in problem.FIGURES:
+        combined.setdefault(section, {}).setdefault(key, disclosure.Figure(0))
+    for section, key, _title, _heading in problem.BREAKDOWNS:
+        combined.setdefault(section, {}).setdefault(key, {})
+    return combined | {
+        "area": "all",
+        "area_name": "All areas",
+        "year": year,
+        "quarter": quarter,
+        "period": problem.period_for(None, year, quarter).as_json(),
+        "as_at": now.isoformat(),
+    }
+
+
 def _profile_context(user, area, year, quarter) -> dict:
-    figures = problem.compute(area=area, year=year, quarter=quarter)
-    suppress = rules.suppress_small(user, area)
+    figures = _profile_figures(user, area, year, quarter)
+    rule = rules.disclosure_for(user)
     sections = []
     for section, title in problem.SECTIONS.items():
         sections.append(
@@ -199,7 +209,7 @@ def _profile_context(user, area, year, quarter) -> dict:
                 "slug": section,
                 "title": title,
                 "figures": [
-                    (label, shown(figures[s][key], suppress))
+                    (label, shown(figures[s][key]))
                     for s, key, label in problem.FIGURES
                     if s == section
                 ],
@@ -209,7 +219,6 @@ def _profile_context(user, area, year, quarter) -> dict:
                         chart_title,
                         heading,
                         figures[s][key],
-                        suppress,
                     )
                     for s, key, chart_title, heading in problem.BREAKDOWNS
                     if s == section
@@ -218,22 +227,26 @@ def _profile_context(user, area, year, quarter) -> dict:
         )
     due = figures["missing"]["interviews_due"]
     in_time = figures["missing"]["interviews_in_time"]
-    if due == 0:
-        rhi = "Not available (none due)"
-    elif suppress and 1 <= due <= 4:
-        rhi = FEWER_THAN_5 + " due"
+    share = rule.percent(in_time, due, places=0)
+    if share is None:
+        rhi = "Not available (none due)" if not due.rounded else "Not available"
     else:
-        rhi = f"{round(100 * in_time / due)}%"
+        rhi = str(share)
     return {
         "figures": figures,
         "sections": sections,
         "rhi_percent": rhi,
-        "suppress": suppress,
+        "disclosure_note": _note(user, area),
         "gaps": list(problem.gaps_for(area, year, quarter)),
         "area": area,
         "year": year,
         "quarter": quarter,
     }
+
+
+def _note(user, area) -> str:
+    exact = rules.disclosure_for(user).exact_for(area.pk if area else None)
+    return "" if exact else disclosure.NOTE
 
 
 class GapForm(Form):
@@ -288,17 +301,19 @@ def profile(request: HttpRequest) -> HttpResponse:
 def profile_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(problem.may_view(request.user))
     _form, area, year, quarter = _profile_period(request)
-    figures = problem.compute(area=area, year=year, quarter=quarter)
-    suppress = rules.suppress_small(request.user, area)
+    figures = _profile_figures(request.user, area, year, quarter)
     stream = io.StringIO()
     writer = SafeWriter(stream)
     writer.writerow(["area", figures["area_name"], "year", year, "quarter", quarter])
     writer.writerow(
         ["from", figures["period"]["start"], "to", figures["period"]["end"]]
     )
+    note = _note(request.user, area)
+    if note:
+        writer.writerow(["note", note])
     writer.writerow(["section", "measure", "label", "value"])
     for section, key, label, count in problem.rows(figures):
-        writer.writerow([section, key, label, shown(count, suppress)])
+        writer.writerow([section, key, label, shown(count)])
     for gap in problem.gaps_for(area, year, quarter):
         writer.writerow(["gaps", "recorded", gap.local_area.name, gap.text])
     problem.record_access(
@@ -395,6 +410,38 @@ class DashboardForm(Form):
         return None if slug == "all" else LocalArea.objects.get(slug=slug)
 
 
+def _dashboard_figures(user, area, quarters) -> tuple[dict, dict | None]:
+    """The measures as this viewer may see them (`reports.disclosure`): the chosen
+    area's, and the region's beside it as the sum of every area's figures as shown
+    (or, for all areas, that sum alone). Each area is computed once; percentages
+    are worked out again from the figures shown."""
+    rule = rules.disclosure_for(user)
+    now = timezone.now()
+    every = {
+        each.pk: trends.compute(area=each, quarters=quarters, now=now)
+        for each in LocalArea.objects.order_by("name")
+    }
+    combined = rule.combine(every) if every else None
+    if combined is None:
+        combined = {m.slug: [{} for _ in quarters] for m in trends.MEASURES}
+    if area is None:
+        return _with_percents(rule, combined), None
+    chosen = rule.shown_tree(every[area.pk], area.pk)
+    return _with_percents(rule, chosen), _with_percents(rule, combined)
+
+
+def _with_percents(rule, values: dict) -> dict:
+    """Each measure's percentage from its count and base as shown."""
+    for measure in trends.MEASURES:
+        if measure.base is None:
+            continue
+        share, whole = measure.columns[0][0], measure.base
+        part = measure.columns[2][0]
+        for row in values[measure.slug]:
+            row[share] = rule.percent(row.get(part), row.get(whole))
+    return values
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Trends by quarter for the viewer's area (or any area) beside the region's, or
@@ -421,10 +468,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         first = (form.cleaned_data["from_year"], form.cleaned_data["from_quarter"])
         last = (form.cleaned_data["to_year"], form.cleaned_data["to_quarter"])
     quarters = trends.quarters_between(area, first, last)
-    values = trends.compute(area=area, quarters=quarters)
-    # The region (all areas) beside a chosen area, over the area's own quarters.
-    region = trends.compute(area=None, quarters=quarters) if area else None
-    suppress = rules.suppress_small(request.user, area)
+    values, region = _dashboard_figures(request.user, area, quarters)
     labels = [q.label for q in quarters]
     if region is None:
         charts = [
@@ -435,7 +479,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 labels,
                 measure.columns,
                 values[measure.slug],
-                suppress,
             )
             for measure in trends.MEASURES
         ]
@@ -449,7 +492,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 area.name,
                 values[measure.slug],
                 region[measure.slug],
-                suppress,
             )
             for measure in trends.MEASURES
         ]
@@ -474,7 +516,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "with_region": region is not None,
             "quarters": quarters,
             "charts": charts,
-            "suppress": suppress,
+            "disclosure_note": _note(request.user, area)
+            if region is None
+            else (disclosure.NOTE),
         },
     )
 
@@ -518,7 +562,6 @@ def figure_persons(request: HttpRequest, pk: int, period: str) -> HttpResponse:
             "snapshot": snapshot,
             "period": period,
             "persons": persons,
-            "total": len(ids),
-            "hidden": len(ids) - len(persons),
+            **behind_figure(request.user, snapshot.local_area_id, len(ids), persons),
         },
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from reports import delivery_plan
 from reports import permissions as rules
 from reports import profile as problem
 
@@ -21,7 +20,7 @@ SECTIONS = [
         "reports:outcomes_report",
         rules.may_view_outcomes,
     ),
-    ("delivery", "Delivery plans", "reports:delivery_index", delivery_plan.may_read),
+    ("delivery", "Delivery plans", "reports:delivery_index", rules.may_read_plans),
 ]
 
 

@@ -68,12 +68,14 @@ def test_a_run_not_yet_computed_has_no_pdf(client, pam, area):
     )
 
 
-def test_a_suppressed_count_draws_no_bar():
+def test_a_rounded_count_is_drawn_as_shown():
+    from reports.disclosure import Figure
     from reports.views import _chart
 
-    chart = _chart("x", "Title", "Label", [("small", 3), ("big", 10)], suppress=True)
+    small, big = (Figure(0, rounded=True), Figure(10, rounded=True))
+    chart = _chart("x", "Title", "Label", [("small", small), ("big", big)])
     small, big = chart["rows"]
-    assert small["value"] == "fewer than 5"
+    assert str(small["value"]) == "~0"
     assert small["width"] == 0
     assert big["width"] == 380
 

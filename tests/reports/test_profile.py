@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -21,7 +22,7 @@ from disruption.models import (
     TacticType,
 )
 from missing.models import MissingEpisode, ReturnInterview, rhi_due
-from reports import profile
+from reports import disclosure, profile
 from reports.models import ProfileGap
 from tests.factories import (
     AgencyFactory,
@@ -493,7 +494,8 @@ def test_the_manager_sees_counts_and_no_names(data, client, pam):
 def test_small_numbers_outside_the_viewers_area(data, client, olly):
     client.force_login(olly)
     html = client.get(reverse("reports:profile"), PAGE).content.decode()
-    assert "fewer than 5" in html
+    assert disclosure.NOTE in html
+    assert "fewer than 5" not in html
     assert "Testvictim" not in html
 
 
@@ -521,13 +523,13 @@ def test_the_manager_may_not_record_gaps(client, pam):
     assert response.status_code == 403
 
 
-def test_csv_export_is_suppressed_and_audited(data, client, olly):
+def test_csv_export_is_rounded_and_audited(data, client, olly):
     client.force_login(olly)
     response = client.get(reverse("reports:profile_csv"), PAGE)
     text = response.content.decode()
     assert response["Content-Type"].startswith("text/csv")
-    assert "victims,total,CSE victims" in text
-    assert "fewer than 5" in text
+    assert re.search(r"\nvictims,total,CSE victims[^,]*,~\d*[05]\r\n", text)
+    assert "rounded to the nearest 5" in text
     assert "Testvictim" not in text
     assert AuditEvent.objects.filter(action="export", user=olly).exists()
 

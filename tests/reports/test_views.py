@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cse.models import AuditEvent, LocalArea
+from cse.models import AuditEvent, LocalArea, Role
 from reports import services
 from reports.models import ManualFigure, Snapshot
-from tests.factories import UserFactory, make_child
+from tests.factories import AgencyFactory, UserFactory, make_child
 from tests.reports.helpers import build, category
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +71,7 @@ def test_the_partnership_manager_sees_no_identities(client, pam, data, area):
         assert "/quarter/" not in text
 
 
-def test_small_counts_are_fewer_than_5_outside_the_viewers_area(client, data, area):
+def test_counts_are_rounded_outside_the_viewers_area(client, data, area):
     elsewhere = LocalArea.objects.create(name="Otherton", slug="otherton")
     from cse.models import Agency, Role
 
@@ -85,11 +87,42 @@ def test_small_counts_are_fewer_than_5_outside_the_viewers_area(client, data, ar
     html = client.get(
         reverse("reports:snapshot_detail", args=[snapshot.pk])
     ).content.decode()
-    assert "fewer than 5" in html
+    assert "rounded to the nearest 5" in html
     csv = client.get(
         reverse("reports:snapshot_csv", args=[snapshot.pk])
     ).content.decode()
-    assert "i_victims,quarter,total,fewer than 5" in csv
+    assert "i_victims,quarter,total,~5" in csv  # 3 victims
+    assert "rounded to the nearest 5" in csv
+
+
+def test_all_areas_is_the_sum_of_each_areas_figures_as_shown(client, pam, data, area):
+    """Testshire's 3 victims exact for Pam, Otherton's 2 rounded to ~0: all areas
+    shows ~3, not a rounding of the exact 5 (which would give Otherton's 2 away)."""
+    elsewhere = LocalArea.objects.create(name="Otherton", slug="otherton")
+    worker = UserFactory(
+        agency=AgencyFactory(name="Otherton Council", local_area=elsewhere),
+        roles=[Role.PRACTITIONER],
+    )
+    for name in ("Testotherone", "Testothertwo"):
+        category(
+            worker, make_child(worker, forename=name), 2, datetime.date(2026, 7, 1)
+        )
+    snapshot = computed(None)
+    assert set(snapshot.figures["by_area"]) == {str(area.pk), str(elsewhere.pk)}
+    client.force_login(pam)
+    csv = client.get(
+        reverse("reports:snapshot_csv", args=[snapshot.pk])
+    ).content.decode()
+    assert "i_victims,quarter,total,~3" in csv
+    # A snapshot stored without each area's figures shows none.
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        figures={k: v for k, v in snapshot.figures.items() if k != "by_area"}
+    )
+    html = client.get(
+        reverse("reports:snapshot_detail", args=[snapshot.pk])
+    ).content.decode()
+    assert "Not available" in html
+    assert ">5<" not in html
 
 
 def test_in_their_own_area_counts_are_exact(client, pam, data, area):
