@@ -97,7 +97,7 @@ class AuditViewMiddleware:
 
     For a successful GET or HEAD by a user who sees records, if the view wrote no
     event in this request, one VIEW event is written naming the view (its URL name)
-    and what the URL names (its keyword arguments: ids only, never personal data),
+    and what the URL names (its integer arguments: ids, never personal data),
     and, where the URL is a record's, the record. Views that audit themselves (a
     VIEW of the record, a LIST of what a page showed, an EXPORT) are left alone, so
     no page gets two events. Must come after RequestContextMiddleware, which holds
@@ -126,8 +126,11 @@ class AuditViewMiddleware:
     def _record_view(self, request: HttpRequest) -> None:
         match = request.resolver_match
         view = match.view_name if match else ""
+        # The ids the URL names (a reset link's token is not an id, and stays out).
         kwargs = {
-            name: str(value) for name, value in (match.kwargs if match else {}).items()
+            name: value
+            for name, value in (match.kwargs if match else {}).items()
+            if isinstance(value, int)
         }
         subject = None
         if match and "pk" in match.kwargs and _RECORD_ROUTE.search(match.route or ""):

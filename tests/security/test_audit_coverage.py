@@ -82,7 +82,7 @@ def test_an_edit_page_is_audited_as_a_view_of_its_record(client_for, alice, chil
     assert client.get(url).status_code == 200
     (event,) = AuditEvent.objects.order_by("pk")[before:]
     assert (event.action, event.subject_id, event.user) == ("view", child.pk, alice)
-    assert event.detail == {"view": "cse:child_edit", "kwargs": {"pk": str(child.pk)}}
+    assert event.detail == {"view": "cse:child_edit", "kwargs": {"pk": child.pk}}
     assert event.path == url
 
 
