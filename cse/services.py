@@ -652,7 +652,7 @@ def add_chronology_entry(
     reference is refused: it would be shown to every reader of this chronology.
     """
     mark = ChronologyEntry.MENTION
-    if (mark in title) != (mentions is not None):
+    if mentions is not None and mark not in title:
         raise ValueError(f"A chronology title names a mentioned record as {mark}")
     named = {
         reference

@@ -111,8 +111,9 @@ def test_a_title_naming_another_record_is_refused(alice, child, linked):
             subject=child,
             occurred_at=timezone.now(),
             kind="note",
-            title="Seen with {record}",
+            title="Seen with someone",
             by=alice,
+            mentions=linked,
         )
 
 
