@@ -238,13 +238,17 @@ def _after_change(*, by: User | None, episode: MissingEpisode, returned_before) 
 
 
 def _notify_review_as_missing(episode: MissingEpisode) -> None:
+    """The coordinators of the episode's agency, those who may see the child (an
+    imported episode belongs to the police, who may not hold the child's record)."""
     coordinators = User.objects.filter(
         agency=episode.owner_agency,
         is_active=True,
         role_assignments__role=Role.CSE_COORDINATOR,
     )
     core.notify(
-        users=coordinators,
+        users=[
+            user for user in coordinators if permissions.can_see(user, episode.child)
+        ],
         message=(
             f"An absence of record {episode.child.reference}, a child at known CSE risk, "
             "needs review as a missing episode."

@@ -1,6 +1,7 @@
 """missing.permissions: held police reports go only to their area's report
 administrators, lists and alerts only to readers who may see the child."""
 
+import datetime
 import io
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from cse import services as core
 from cse.models import LocalArea, Notification, Role
 from missing import permissions as access
 from missing import services
@@ -106,3 +108,34 @@ def test_an_alert_goes_only_to_those_who_may_see_the_child(alice, carol, dave, c
     assert services.alert_recipients(ep.interview) == []
     services.send_due_alerts()
     assert not Notification.objects.filter(user__in=[dave, dave_coordinator]).exists()
+
+
+def test_a_review_notice_goes_only_to_coordinators_who_may_see_the_child(
+    alice, carol, agency_b, child
+):
+    police_coordinator = UserFactory(
+        username="pat", agency=agency_b, roles=[Role.CSE_COORDINATOR]
+    )
+    core.record_category(
+        by=alice,
+        child=child,
+        category=2,
+        assessed_on=datetime.date(2020, 1, 1),
+        source="professional",
+        rationale="Test rationale",
+    )
+    started = at(2020, 2, 1, 10)
+    # an imported absence, owned by the police, of a child not shared with them
+    ep = services.record_episode(
+        by=None,
+        child=child,
+        agency=agency_b,
+        fields={
+            "category": "absent",
+            "missing_from": "home",
+            "reported_at": started,
+            "last_seen_at": started,
+        },
+    )
+    assert ep.review_as_missing
+    assert not police_coordinator.notifications.exists()
