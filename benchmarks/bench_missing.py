@@ -34,7 +34,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from cse.models import Child  # noqa: E402
+from cse.models import Child, Role, User  # noqa: E402
 from missing import services  # noqa: E402
 from missing.models import MissingEpisode, ReturnInterview  # noqa: E402
 
@@ -125,9 +125,22 @@ def main() -> None:
                     1 for _ in services.rules_met_for_all(as_of=now, window=False)
                 ),
             )
+            administrator = (
+                User.objects.filter(
+                    is_active=True,
+                    role_assignments__role__in=[
+                        Role.MEETING_ADMINISTRATOR,
+                        Role.CSE_COORDINATOR,
+                    ],
+                )
+                .order_by("pk")
+                .first()
+            )
             measure(
-                "CMOG list as at today (12-month window)",
-                lambda: len(services.cmog_list(as_of_day=now.date())),
+                f"CMOG list as at today (12-month window) for {administrator}",
+                lambda: len(
+                    services.cmog_list(viewer=administrator, as_of_day=now.date())
+                ),
             )
             measure(
                 "RHI deadline scan (first run, sends alerts)",

@@ -27,6 +27,21 @@ class RequestContext:
     # Who opened which record through which break-glass grant in this request
     # (cse.permissions sets it; every event recorded afterwards carries the grant).
     break_glass: tuple[int, int, int] | None = None  # (grant, user, subject)
+    # How many events this request has written (record() counts them), shared by the
+    # copies mark_break_glass makes: cse.middleware.AuditViewMiddleware audits a
+    # page that wrote none.
+    tally: EventTally = dataclasses.field(default_factory=lambda: EventTally())
+
+
+@dataclass
+class EventTally:
+    events: int = 0
+
+
+def events_recorded_in_request() -> int:
+    """How many audit events the current request has written so far."""
+    context = _current.get()
+    return context.tally.events if context else 0
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -81,6 +96,8 @@ def record(
         subject = obj
     subject_id = subject.pk if isinstance(subject, Subject) else subject
     context = _current.get()
+    if context is not None:
+        context.tally.events += 1
     user = by if by is not None and by.is_authenticated else None
     return _append(
         user=user,

@@ -4,6 +4,7 @@ adds to the chronology, grants access and notifies, so no caller can forget to."
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -479,9 +480,10 @@ def create_link(
             subject=end,
             occurred_at=link.created_at,
             kind="link",
-            title=f"Linked: {link.get_kind_display().lower()} {link.other_end(end.pk).reference}",
+            title=f"Linked: {link.get_kind_display().lower()} {ChronologyEntry.MENTION}",
             by=by,
             source=link,
+            mentions=link.other_end(end.pk),
         )
     audit.record(
         by=by,
@@ -501,6 +503,18 @@ def end_link(*, by: User, link: Link, reason: str) -> Link:
     link.ended_at = timezone.now()
     link.end_reason = reason.strip()
     link.save(update_fields=["ended_at", "end_reason"])
+    for end in (link.from_subject, link.to_subject):
+        add_chronology_entry(
+            subject=end,
+            occurred_at=link.ended_at,
+            kind="link",
+            title=f"Link ended: {link.get_kind_display().lower()} "
+            f"{ChronologyEntry.MENTION}",
+            description=link.end_reason,
+            by=by,
+            source=link,
+            mentions=link.other_end(end.pk),
+        )
     audit.record(
         by=by,
         action=Action.CHANGE,
@@ -630,8 +644,27 @@ def add_chronology_entry(
     by: User | None = None,
     agency: Agency | None = None,
     source: Model | None = None,
+    mentions: Subject | None = None,
 ) -> ChronologyEntry:
-    """Append to a record's chronology. Other apps call this for their own events."""
+    """Append to a record's chronology. Other apps call this for their own events.
+
+    An entry about another record passes it as `mentions` and writes `{record}` in
+    the title where it is named; each reader then sees the record's reference only
+    if they may see the record (cse.chronology). A title naming a record by its
+    reference is refused: it would be shown to every reader of this chronology.
+    """
+    mark = ChronologyEntry.MENTION
+    if mentions is not None and mark not in title:
+        raise ValueError(f"A chronology title names a mentioned record as {mark}")
+    named = {
+        reference
+        for reference in _RECORD_REFERENCE.findall(title)
+        if reference != subject.reference
+    }
+    if named:
+        raise ValueError(
+            "A chronology title names another record: pass it as mentions="
+        )
     return ChronologyEntry.objects.create(
         subject=subject,
         occurred_at=occurred_at,
@@ -641,7 +674,11 @@ def add_chronology_entry(
         agency=agency or (by.agency if by else None),
         recorded_by=by,
         source=source,
+        mentions=mentions,
     )
+
+
+_RECORD_REFERENCE = re.compile(r"\b[CPLV]-\d{6}\b")
 
 
 def notify(

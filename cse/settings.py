@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cse.middleware.RequestContextMiddleware",
+    "cse.middleware.AuditViewMiddleware",
     "cse.security.AbsoluteSessionLimitMiddleware",
     "cse.security.SecurityHeadersMiddleware",
     "cse.hidden_characters.HiddenCharactersMiddleware",

@@ -21,6 +21,7 @@ from cse.models import (
     AuditEvent,
     Child,
     ChildFlag,
+    ChronologyEntry,
     Link,
     PersonOfInterest,
     Subject,
@@ -41,11 +42,17 @@ from disruption.models import (
 )
 
 Action = AuditEvent.Action
+MENTION = ChronologyEntry.MENTION
 MAX_SIGNED_COPY_BYTES = 10 * 1024 * 1024
 SIGNED_COPY_TYPES = uploads.SCAN_TYPES
 
 
 # --- notices -------------------------------------------------------------------------
+
+
+def _other_party(cawn: Cawn, subject: Subject) -> Subject:
+    """The notice's other party, named on `subject`'s chronology for each reader."""
+    return cawn.child if subject.pk == cawn.person_id else cawn.person
 
 
 def _phones(area) -> str:
@@ -131,9 +138,11 @@ def issue_cawn(
             subject=subject,
             occurred_at=cawn.created_at,
             kind="cawn",
-            title=f"Child abduction warning notice {cawn.reference} prepared",
+            title=f"Child abduction warning notice {cawn.reference} prepared, "
+            f"concerning {MENTION}",
             by=by,
             source=cawn,
+            mentions=_other_party(cawn, subject),
         )
     audit.record(
         by=by,
@@ -230,10 +239,12 @@ def serve_cawn(
             subject=subject,
             occurred_at=served_at,
             kind="cawn",
-            title=f"Child abduction warning notice {cawn.reference} served",
+            title=f"Child abduction warning notice {cawn.reference} served, "
+            f"concerning {MENTION}",
             description=cawn.get_signature_display(),
             by=by,
             source=cawn,
+            mentions=_other_party(cawn, subject),
         )
     audit.record(
         by=by,
@@ -324,10 +335,12 @@ def record_breach(
             subject=subject,
             occurred_at=timezone.now(),
             kind="cawn",
-            title=f"Breach of {cawn.reference}: {breach.get_outcome_display()}",
+            title=f"Breach of {cawn.reference} concerning {MENTION}: "
+            f"{breach.get_outcome_display()}",
             description=breach.details,
             by=by,
             source=breach,
+            mentions=_other_party(cawn, subject),
         )
     audit.record(
         by=by,
@@ -358,10 +371,12 @@ def _end(cawn: Cawn, *, by: User | None, status: str, reason: str) -> Cawn:
             subject=subject,
             occurred_at=cawn.ended_at,
             kind="cawn",
-            title=f"Child abduction warning notice {cawn.reference} {cawn.get_status_display().lower()}",
+            title=f"Child abduction warning notice {cawn.reference} "
+            f"{cawn.get_status_display().lower()}, concerning {MENTION}",
             description=reason,
             by=by,
             source=cawn,
+            mentions=_other_party(cawn, subject),
         )
     audit.record(
         by=by,

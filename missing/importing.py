@@ -7,7 +7,9 @@ reported_at,last_seen_at,returned_at,found_location,risk_level,notes
 The police reference is the key: a second import of the same row changes nothing; a
 later row with the same reference updates the episode. Rows are matched to existing
 children by name (or alias) and date of birth, tolerant of case and spacing; a row
-matching no child or several is held in the matching queue, never creating a child.
+matching no child or several is held in the matching queue, never creating a child,
+for the administrators of the area it was imported for (missing.permissions: a row
+held without an area is shown to no one until imported again with an area).
 """
 
 from __future__ import annotations
@@ -281,10 +283,15 @@ def _queue(row: dict, ids: list[int], area: LocalArea | None) -> int:
         )
         return 1
     if item.state == MatchingQueueItem.State.PENDING and (
-        item.row != row["_raw"] or item.candidate_ids != ids
+        item.row != row["_raw"]
+        or item.candidate_ids != ids
+        or (item.local_area_id is None and area is not None)
     ):
+        # A report held without an area is seen by no one: importing it again
+        # for an area hands it to that area's administrators.
         item.row, item.candidate_ids, item.reason = row["_raw"], ids, reason
-        item.save(update_fields=["row", "candidate_ids", "reason"])
+        item.local_area = item.local_area or area
+        item.save(update_fields=["row", "candidate_ids", "reason", "local_area"])
     return 0
 
 

@@ -197,6 +197,18 @@ def rhi_due(returned_at: datetime.datetime) -> datetime.datetime:
     return utc + datetime.timedelta(hours=RHI_HOURS)
 
 
+class ReturnInterviewQuerySet(models.QuerySet):
+    def open(self) -> ReturnInterviewQuerySet:
+        """Interviews still to be held: not completed, not declined or impossible."""
+        return self.filter(
+            completed_at__isnull=True,
+            outcome__in=[
+                ReturnInterview.Outcome.PENDING,
+                ReturnInterview.Outcome.ACCEPTED,
+            ],
+        )
+
+
 class ReturnInterview(models.Model):
     class Outcome(models.TextChoices):
         PENDING = "pending", "Not yet offered or answered"
@@ -243,6 +255,8 @@ class ReturnInterview(models.Model):
     pull_factors = models.TextField("pull factors", blank=True)
     what_would_help = models.TextField("what would help", blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReturnInterviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]

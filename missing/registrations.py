@@ -11,6 +11,7 @@ from cse import home, permissions, summaries
 from cse.context_processors import NavItem, add_nav_item
 from cse.models import Subject, User
 from cse.views.common import Tab, add_tab
+from missing import permissions as access
 from missing import services
 
 add_tab(Tab("Missing", "missing:child_missing", frozenset({Subject.Kind.CHILD}), 40))
@@ -23,7 +24,7 @@ def interviews_panel(user: User) -> dict | None:
     if not permissions.sees_records(user):
         return None
     rows = list(
-        services.interviews_for_agency(user)
+        access.interviews_for_agency(user)
         .select_related("child")
         .order_by("due_at", "pk")[:20]
     )

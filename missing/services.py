@@ -34,6 +34,7 @@ from cse.models import (
     User,
 )
 
+from . import permissions as access
 from . import rules as pattern_rules
 from .models import (
     CMOG_RULES,
@@ -237,13 +238,17 @@ def _after_change(*, by: User | None, episode: MissingEpisode, returned_before) 
 
 
 def _notify_review_as_missing(episode: MissingEpisode) -> None:
+    """The coordinators of the episode's agency, those who may see the child (an
+    imported episode belongs to the police, who may not hold the child's record)."""
     coordinators = User.objects.filter(
         agency=episode.owner_agency,
         is_active=True,
         role_assignments__role=Role.CSE_COORDINATOR,
     )
     core.notify(
-        users=coordinators,
+        users=[
+            user for user in coordinators if permissions.can_see(user, episode.child)
+        ],
         message=(
             f"An absence of record {episode.child.reference}, a child at known CSE risk, "
             "needs review as a missing episode."
@@ -595,14 +600,14 @@ class CmogRow:
 
 
 def cmog_list(
-    *,
-    as_of_day: datetime.date,
-    area: LocalArea | None = None,
-    children: QuerySet[Child] | None = None,
+    *, viewer: User, as_of_day: datetime.date, area: LocalArea | None = None
 ) -> list[CmogRow]:
     """Children meeting the CMOG missing criteria as at the end of `as_of_day`
-    (Europe/London), one row per child and rule, by name."""
+    (Europe/London), one row per child and rule, by name: only children `viewer`
+    may see, and only for a report administrator."""
+    permissions.require(access.may_administer_reports(viewer))
     as_of = pattern_rules.as_of_moment(as_of_day)
+    children = permissions.visible_children(viewer)
     met = [
         m
         for m in rules_met_for_all(as_of=as_of, area=area, children=children)
@@ -618,13 +623,6 @@ def cmog_list(
 
 
 # --- deadlines -------------------------------------------------------------------------------
-
-
-def _open_interviews() -> QuerySet[ReturnInterview]:
-    return ReturnInterview.objects.filter(
-        completed_at__isnull=True,
-        outcome__in=[ReturnInterview.Outcome.PENDING, ReturnInterview.Outcome.ACCEPTED],
-    )
 
 
 def send_due_alerts(
@@ -652,7 +650,7 @@ def send_due_alerts(
 def _send_batch(
     *, kind: str, now: datetime.datetime, batch_size: int
 ) -> tuple[int, int]:
-    due = _open_interviews().exclude(alerts__kind=kind)
+    due = ReturnInterview.objects.open().exclude(alerts__kind=kind)
     if kind == InterviewAlert.Kind.OVERDUE:
         due = due.filter(due_at__lte=now)
     else:
@@ -688,7 +686,8 @@ def _send_batch(
 
 
 def alert_recipients(interview: ReturnInterview) -> list[User]:
-    """The responsible worker and the CSE coordinators of the interview's agency."""
+    """The responsible worker and the CSE coordinators of the interview's agency,
+    those of them who may see the child (the alert names the record)."""
     users = {
         user.pk: user
         for user in User.objects.filter(
@@ -700,7 +699,9 @@ def alert_recipients(interview: ReturnInterview) -> list[User]:
     worker = interview.responsible_worker
     if worker is not None and worker.is_active:
         users[worker.pk] = worker
-    return list(users.values())
+    return [
+        user for user in users.values() if access.may_receive_alert(user, interview)
+    ]
 
 
 def _alert_message(interview: ReturnInterview, kind: str) -> str:
@@ -716,13 +717,6 @@ def _alert_message(interview: ReturnInterview, kind: str) -> str:
     )
 
 
-def interviews_for_agency(user: User) -> QuerySet[ReturnInterview]:
-    """Open interviews held by the user's agency, on children the user can see."""
-    return permissions.scope_by_subject(
-        user, _open_interviews().filter(agency_id=user.agency_id), "child"
-    )
-
-
 @dataclass(frozen=True)
 class RhiRow:
     police_reference: str
@@ -733,12 +727,18 @@ class RhiRow:
 
 
 def rhi_rows(
-    *, area: LocalArea | None = None, now: datetime.datetime | None = None
+    *,
+    viewer: User,
+    area: LocalArea | None = None,
+    now: datetime.datetime | None = None,
 ) -> Iterator[RhiRow]:
-    """Every interview with its status, streamed, for `manage.py rhi_due`."""
+    """Every interview on a child `viewer` may see, with its status, streamed, for
+    `manage.py rhi_due`."""
     now = now or timezone.now()
     rows = (
-        ReturnInterview.objects.filter(_area_filter(area))
+        permissions.scope_by_subject(
+            viewer, ReturnInterview.objects.filter(_area_filter(area)), "child"
+        )
         .order_by("due_at", "pk")
         .values_list(
             "episode__police_reference",
@@ -830,18 +830,6 @@ def summary_lines(
     return lines
 
 
-def visible_episodes(user: User) -> QuerySet[MissingEpisode]:
-    return permissions.scope_by_subject(user, MissingEpisode.objects.all(), "child")
-
-
-def may_administer_reports(user: User) -> bool:
-    """The CMOG administrator (a meeting administrator) and CSE coordinators receive
-    the police missing reports and resolve the matching queue."""
-    return permissions.sees_records(user) and user.has_role(
-        Role.MEETING_ADMINISTRATOR, Role.CSE_COORDINATOR
-    )
-
-
 @transaction.atomic
 def resolve_queue_item(*, by: User, item, child: Child | None) -> MissingEpisode:
     """Attach a held police report to a child the administrator chose (or to a new
@@ -849,9 +837,9 @@ def resolve_queue_item(*, by: User, item, child: Child | None) -> MissingEpisode
     from .importing import episode_fields, import_agency, parse
     from .models import MatchingQueueItem
 
-    permissions.require(may_administer_reports(by))
     if item.state != MatchingQueueItem.State.PENDING:
         raise ValidationError("This report has already been dealt with")
+    permissions.require(access.queue_items(by).filter(pk=item.pk).exists())
     row = parse(_row_as_csv(item.row))[0]
     state = MatchingQueueItem.State.MATCHED
     if child is None:

@@ -14,7 +14,6 @@ import re
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,9 +30,9 @@ from cse.models import AuditEvent, Child, Link, Role, Subject
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 from missing import forms, services
+from missing import permissions as access
 from missing.importing import import_reports, read_text
 from missing.models import (
-    MatchingQueueItem,
     MissingEpisode,
     PatternRule,
     ReturnInterview,
@@ -55,7 +54,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 def _episode_for(request: HttpRequest, pk: int) -> MissingEpisode:
     """An episode inherits its child's visibility: 404 for anyone who cannot see it."""
     episode = (
-        services.visible_episodes(request.user)
+        access.visible_episodes(request.user)
         .select_related("child__owner_agency", "owner_agency", "recorded_by")
         .filter(pk=pk)
         .first()
@@ -324,7 +323,7 @@ def _subject_by_reference(request: HttpRequest, text: str) -> Subject | None:
 def interviews_due(request: HttpRequest) -> HttpResponse:
     """Open interviews held by the user's agency: overdue first, then by deadline."""
     permissions.require(permissions.sees_records(request.user))
-    interviews = services.interviews_for_agency(request.user).select_related(
+    interviews = access.interviews_for_agency(request.user).select_related(
         "child", "episode", "responsible_worker"
     )
     page = Paginator(interviews.order_by("due_at", "pk"), 50).get_page(
@@ -374,15 +373,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def cmog_list(request: HttpRequest) -> HttpResponse:
     """Children meeting the CMOG missing criteria as at a date, in the page or CSV;
     only children the user can see."""
-    permissions.require(services.may_administer_reports(request.user))
+    permissions.require(access.may_administer_reports(request.user))
     form = forms.AsOfForm(request.GET or None)
     rows = []
     as_of = None
     if form.is_valid():
         as_of = form.cleaned_data["as_of"]
-        rows = services.cmog_list(
-            as_of_day=as_of, children=permissions.visible_children(request.user)
-        )
+        rows = services.cmog_list(viewer=request.user, as_of_day=as_of)
         if request.GET.get("format") == "csv":
             audit.record(
                 by=request.user,
@@ -447,7 +444,7 @@ def iso_utc(moment: datetime.datetime) -> str:
 
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    permissions.require(services.may_administer_reports(request.user))
+    permissions.require(access.may_administer_reports(request.user))
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
@@ -484,17 +481,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _queue_items(request: HttpRequest):
-    """Held reports of the user's area, and those imported without an area."""
-    return MatchingQueueItem.objects.filter(
-        Q(local_area_id=request.user.agency.local_area_id) | Q(local_area__isnull=True),
-        state=MatchingQueueItem.State.PENDING,
-    )
-
-
 def queue(request: HttpRequest) -> HttpResponse:
-    permissions.require(services.may_administer_reports(request.user))
-    items = list(_queue_items(request)[:200])
+    permissions.require(access.may_administer_reports(request.user))
+    items = list(access.queue_items(request.user)[:200])
     audit.record(
         by=request.user,
         action=Action.LIST,
@@ -506,8 +495,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def queue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(services.may_administer_reports(request.user))
-    item = get_object_or_404(_queue_items(request), pk=pk)
+    permissions.require(access.may_administer_reports(request.user))
+    item = get_object_or_404(access.queue_items(request.user), pk=pk)
     candidates = list(
         permissions.visible_children(request.user).filter(pk__in=item.candidate_ids)
     )

@@ -88,14 +88,18 @@ def test_no_function_takes_its_reader_with_a_default():
                 continue
             args = node.args
             positional = args.posonlyargs + args.args
-            defaulted = {a.arg for a in positional[len(positional) - len(args.defaults) :]}
+            defaulted = {
+                a.arg for a in positional[len(positional) - len(args.defaults) :]
+            }
             defaulted |= {
                 a.arg
                 for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
                 if default is not None
             }
             for name in sorted(defaulted & READER_PARAMETERS):
-                offences.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({name}=…)")
+                offences.append(
+                    f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({name}=…)"
+                )
     assert offences == []
 
 

@@ -232,7 +232,15 @@ class ChronologyEntry(models.Model):
 
     Other parts of the product append here through cse.services.add_chronology_entry,
     pointing at their own record through `source`.
+
+    An entry about another record (a link, a warning notice naming a person) holds
+    that record in `mentions`, and its title says `{record}` where the record is
+    named: the title is rendered for each reader by cse.chronology, with the
+    record's reference only for a reader who may see it. Stored text never names
+    another record, so no reader can come across it.
     """
+
+    MENTION = "{record}"
 
     subject = models.ForeignKey(
         Subject, on_delete=models.CASCADE, related_name="chronology"
@@ -253,6 +261,14 @@ class ChronologyEntry(models.Model):
     )
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
+    mentions = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The other record this entry is about, named in the title as {record}",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, forms, permissions, services
+from cse.chronology import chronology_for
 from cse.models import (
     Address,
     AuditEvent,
@@ -452,8 +453,7 @@ def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def child_chronology(request: HttpRequest, pk: int) -> HttpResponse:
     child = open_subject(request, Child, pk)
-    entries = child.chronology.select_related("recorded_by", "agency")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = chronology_for(request.user, child, page_number=request.GET.get("page"))
     return render(
         request,
         "cse/child_chronology.html",

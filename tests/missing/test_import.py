@@ -103,6 +103,8 @@ def test_the_administrator_resolves_a_held_report(
     call_command(
         "import_missing_reports",
         write(tmp_path, HEADER + row(forename="Testkid")),
+        "--area",
+        "testshire",
         stdout=io.StringIO(),
     )
     item = MatchingQueueItem.objects.get()

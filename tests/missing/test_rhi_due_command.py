@@ -21,7 +21,7 @@ def test_rhi_due_neutralises_cells_a_spreadsheet_would_run(alice, child, referen
         police_reference=reference,
     )
     out = io.StringIO()
-    call_command("rhi_due", stdout=out)
+    call_command("rhi_due", "--for", alice.username, stdout=out)
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[1][0] == "'" + reference
     assert rows[1][1:] == [

@@ -466,6 +466,7 @@ class ScaleBuilder:
         agency_id: int | None,
         description: str = "",
         source: tuple[int, int] | None = None,
+        mentions: int | None = None,
     ) -> dict:
         return {
             "subject_id": subject_id,
@@ -478,6 +479,7 @@ class ScaleBuilder:
             "recorded_at": at,
             "source_type_id": source[0] if source else None,
             "source_id": source[1] if source else None,
+            "mentions_id": mentions,
         }
 
     def subject_rows(
@@ -1196,35 +1198,12 @@ class ScaleBuilder:
                         end,
                         at,
                         "link",
-                        f"Linked: {label} {subject_reference(other, self.kind_of(other))}",
+                        f"Linked: {label} {ChronologyEntry.MENTION}",
                         agency,
                         source=(self.ct[Link], pk),
+                        mentions=other,
                     )
                 )
         self.inserter.insert(Link, links)
         self.inserter.insert(ChronologyEntry, chronology)
         return len(rows)
-
-    def kind_of(self, pk: int) -> str:
-        kinds = getattr(self, "_kind_of", None)
-        if kinds is None:
-            kinds = self._kind_of = {
-                pk: kind
-                for kind, by_agency in self.visible.items()
-                for pks in by_agency.values()
-                for pk in pks
-            }
-        return kinds[pk]
-
-
-_PREFIX = {
-    Subject.Kind.CHILD: "C",
-    Subject.Kind.PERSON: "P",
-    Subject.Kind.LOCATION: "L",
-    Subject.Kind.VEHICLE: "V",
-}
-
-
-def subject_reference(pk: int, kind: str) -> str:
-    """As Subject.reference, without building an instance."""
-    return f"{_PREFIX[kind]}-{pk:06d}"

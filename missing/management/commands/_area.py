@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from cse.models import LocalArea
+from cse.models import LocalArea, User
 
 
 def area_from(slug: str | None) -> LocalArea | None:
@@ -10,3 +10,14 @@ def area_from(slug: str | None) -> LocalArea | None:
         return LocalArea.objects.get(slug=slug)
     except LocalArea.DoesNotExist:
         raise CommandError(f"No local area has the slug “{slug}”") from None
+
+
+def reader_from(username: str) -> User:
+    """The person who receives a command's output: it lists only what they may see,
+    and the export is audited as theirs."""
+    try:
+        return User.objects.select_related("agency").get(
+            username=username, is_active=True
+        )
+    except User.DoesNotExist:
+        raise CommandError(f"No active user has the username “{username}”") from None

@@ -2,6 +2,11 @@
 
 The whole file is checked first; on any problem every row, column and reason is
 printed, nothing is written and the command exits non-zero.
+
+Rows that match no child (or several) are held for the report administrators of
+`--area`. Without `--area`, held rows go to no one: a held row names a child who may
+live in any area of the region, so no one area's administrators may see it; the
+command says so, and importing the file again with `--area` hands them over.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -38,3 +43,8 @@ class Command(BaseCommand):
             f"{report.created} new episodes, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.queued} held for matching."
         )
+        if local_area is None and report.queued:
+            self.stderr.write(
+                "Reports held without an area are shown to no one: import the file "
+                "again with --area to hand them to that area's administrators."
+            )
