@@ -271,8 +271,9 @@ def _flag_child(cawn: Cawn, *, by: User) -> ChildFlag:
         by=by,
         child=cawn.child,
         kind=ChildFlag.Kind.CAWN_IN_FORCE,
-        reason=f"Child abduction warning notice {cawn.reference} served "
-        f"(person of interest {cawn.person.reference}).",
+        # The person is not named: the flag is read by everyone who sees the child,
+        # and the person may be a record their agency does not hold.
+        reason=f"Child abduction warning notice {cawn.reference} served.",
         set_on=timezone.localdate(),
     )
 

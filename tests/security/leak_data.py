@@ -189,6 +189,7 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
     from meetings import services as meetings
     from meetings.models import MeetingType
     from missing import services as missing
+    from missing import permissions as missing_permissions
     from missing.models import MatchingQueueItem, ReturnInterview
     from reports import outcomes
     from reports.models import OutcomeAssessment
@@ -638,7 +639,7 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
             area_id is not None
             and user.agency_id
             and user.agency.local_area_id == area_id
-            and missing.may_administer_reports(user)
+            and missing_permissions.may_administer_reports(user)
         )
 
     queue_items = []
