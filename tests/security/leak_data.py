@@ -188,8 +188,8 @@ def build(cast: dict[str, User], *, area, agency_b, agency_c) -> LeakData:
     from disruption.models import DisruptionTactic, IntelligenceReport, Plan, TacticType
     from meetings import services as meetings
     from meetings.models import MeetingType
-    from missing import services as missing
     from missing import permissions as missing_permissions
+    from missing import services as missing
     from missing.models import MatchingQueueItem, ReturnInterview
     from reports import outcomes
     from reports.models import OutcomeAssessment
