@@ -13,7 +13,7 @@ from cse.models import ChronologyEntry, Link, SharingDecision
 from tests.factories import make_person
 
 NOT_SHARED = "a record not shared with your agency"
-migration = importlib.import_module("cse.migrations.0010_chronology_mentions")
+migration = importlib.import_module("cse.migrations.0014_chronology_mentions")
 
 
 def share(by, subject, agency):
