@@ -74,7 +74,7 @@ def test_administrator_builds_and_circulates_and_chair_closes_an_action(
         page.get_by_label("Accept onto this meeting's agenda").check()
         page.get_by_role("button", name="Save").click()
         expect(
-            page.get_by_text(f"Referral {subject.reference} triaged")
+            page.get_by_text(f"Referral of {subject.reference} triaged")
         ).to_be_visible()
     expect(page.get_by_text("No referrals are waiting.")).to_be_visible()
     page.get_by_role("link", name="Back to the agenda").click()
