@@ -196,7 +196,8 @@ def possible_duplicate_children(
 ) -> list[Child]:
     """Existing children who may be the one about to be created, across all agencies.
 
-    The caller decides what of this the user may see (cse.services.check_new_child).
+    Only for a user who may record (`permissions.children_to_check_for_duplicates`);
+    the caller decides what of this the user may see (cse.services.check_new_child).
     """
     name = normalise(f"{forename} {surname}")
     if not name:
