@@ -9,19 +9,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from cse import permissions
-from cse.models import (
-    AuditEvent,
-    Child,
-    Role,
-    SubjectAccess,
-    User,
-    WarningNote,
-)
+from cse.models import Child, Role, User, WarningNote
 from cse.models.subjects import SPECIFIC_ATTR
 
 Panel = Callable[[User], dict | None]
@@ -63,16 +56,10 @@ def recently_shared(user: User) -> dict | None:
     if not permissions.sees_records(user):
         return None
     since = timezone.now() - datetime.timedelta(days=14)
-    shared_ids = SubjectAccess.objects.filter(
-        agency_id=user.agency_id,
-        basis__in=[SubjectAccess.Basis.SHARED, SubjectAccess.Basis.MEETING],
-        granted_at__gte=since,
-        subject__kind="child",
-    ).values("subject_id")
     rows = list(
-        permissions.visible_children(user)
-        .filter(pk__in=shared_ids)
-        .select_related("owner_agency")[:20]
+        permissions.recently_shared_children(user, since).select_related(
+            "owner_agency"
+        )[:20]
     )
     return {
         "title": "Children shared with your agency in the last 14 days",
@@ -129,14 +116,7 @@ def area_picture(user: User) -> dict | None:
     """Aggregates only: a partnership manager never sees who the children are."""
     if not user.has_role(Role.PARTNERSHIP_MANAGER) or user.agency is None:
         return None
-    counts = dict(
-        Child.objects.filter(
-            home_area=user.agency.local_area_id, case_status=Child.CaseStatus.OPEN
-        )
-        .values_list("current_category")
-        .annotate(n=Count("pk"))
-        .values_list("current_category", "n")
-    )
+    counts = permissions.open_cases_by_category(user)
     rows = [
         ("Category 3: serious risk", counts.get(3, 0)),
         ("Category 2: significant risk", counts.get(2, 0)),
@@ -164,8 +144,6 @@ def administration(user: User) -> dict | None:
     return {
         "title": "Administration",
         "template": "cse/home/admin_panel.html",
-        "failed_logins": AuditEvent.objects.filter(
-            action=AuditEvent.Action.LOGIN_FAILED, at__gte=since
-        ).count(),
+        "failed_logins": permissions.failed_logins_since(user, since),
         "active_users": User.objects.filter(is_active=True).count(),
     }

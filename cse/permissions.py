@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import TypeAlias, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
@@ -53,14 +53,19 @@ from cse.models import (
     AuditEvent,
     BreakGlass,
     Child,
+    ChildUserObjectPermission,
     Link,
     Location,
+    LocationUserObjectPermission,
     PersonOfInterest,
+    PersonUserObjectPermission,
     Role,
     Subject,
     SubjectAccess,
     User,
     Vehicle,
+    VehicleUserObjectPermission,
+    WarningNote,
 )
 
 S = TypeVar("S", bound=Subject)
@@ -86,6 +91,13 @@ RECORDING_ROLES = frozenset(
     }
 )
 SUBJECT_MODELS: tuple[type[Subject], ...] = (Child, PersonOfInterest, Location, Vehicle)
+# Where guardian keeps each record type's grants to one person (direct foreign keys).
+_USER_GRANT_MODELS = {
+    Child: ChildUserObjectPermission,
+    PersonOfInterest: PersonUserObjectPermission,
+    Location: LocationUserObjectPermission,
+    Vehicle: VehicleUserObjectPermission,
+}
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,34 @@ def scope_by_subject(
     return queryset.filter(agency_access(user, f"{field}_id"))
 
 
+def _own_view_grant(user: User | AgencyReader, subject_ref: str) -> Exists | Q:
+    """An EXISTS condition: the user alone holds a `view_<record type>` grant over the
+    subject at `subject_ref` (what `get_visible_or_404` honours besides agency access).
+    Never for an agency as reader: a grant to one person does not travel."""
+    if isinstance(user, AgencyReader) or not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
+    for model, grants in _USER_GRANT_MODELS.items():
+        condition |= Exists(
+            grants.objects.filter(
+                user_id=user.pk,
+                permission__codename=f"view_{model._meta.model_name}",
+                content_object_id=OuterRef(subject_ref),
+            )
+        )
+    return condition
+
+
+def scope_to_opened_record(
+    user: User | AgencyReader, queryset: QuerySet, field: str
+) -> QuerySet:
+    """Rows hung off one record shown on that record's own page (warnings, who holds
+    it, disruption): kept when the reader may open the record, by agency access (with
+    break-glass), or by a grant to the user alone, as `get_visible_or_404` does."""
+    ref = f"{field}_id"
+    return queryset.filter(agency_access(user, ref) | _own_view_grant(user, ref))
+
+
 def has_user_grant(user: User, obj: Subject, codename: str) -> bool:
     """A guardian grant to this user alone (never a superuser or global shortcut)."""
     if not (user.is_authenticated and user.is_active):
@@ -362,3 +402,143 @@ def can_search_audit(user: User) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.is_active and user.has_role(Role.SYSTEM_ADMINISTRATOR)
+
+
+# --- reads for pages, panels and summaries ----------------------------------------------
+# Each takes its reader and returns only what that reader may see, so a page never
+# queries a personal-data model's manager itself.
+
+
+def warnings_on(user: User | AgencyReader, subject: Subject) -> QuerySet[WarningNote]:
+    """The warning notes in force on a record, if the reader may open the record."""
+    return scope_to_opened_record(
+        user,
+        WarningNote.objects.filter(subject=subject, ended_at__isnull=True),
+        "subject",
+    )
+
+
+def records_by_id(user: User | AgencyReader, ids) -> QuerySet[Subject]:
+    """The records with these ids that the reader may see (the others are left out)."""
+    return visible(user, Subject).filter(pk__in=ids)
+
+
+def access_to(user: User, subject: Subject) -> QuerySet[SubjectAccess]:
+    """Which agencies hold a record, for a reader who may open the record."""
+    return scope_to_opened_record(
+        user, SubjectAccess.objects.filter(subject=subject), "subject"
+    )
+
+
+def recently_shared_children(user: User, since) -> QuerySet[Child]:
+    """Children shared with the user's agency (by decision or meeting) since then."""
+    if not sees_records(user):
+        return Child.objects.none()
+    shared_ids = SubjectAccess.objects.filter(
+        agency_id=user.agency_id,
+        basis__in=[SubjectAccess.Basis.SHARED, SubjectAccess.Basis.MEETING],
+        granted_at__gte=since,
+        subject__kind="child",
+    ).values("subject_id")
+    return visible_children(user).filter(pk__in=shared_ids)
+
+
+def open_cases_by_category(user: User) -> dict[int | None, int]:
+    """{CSE risk category: number of open cases} in a partnership manager's own
+    local area: counts only, never who the children are. Empty for anyone else."""
+    if not (
+        user.is_active
+        and user.has_role(Role.PARTNERSHIP_MANAGER)
+        and user.agency is not None
+    ):
+        return {}
+    return dict(
+        Child.objects.filter(
+            home_area=user.agency.local_area_id, case_status=Child.CaseStatus.OPEN
+        )
+        .values_list("current_category")
+        .annotate(n=Count("pk"))
+        .values_list("current_category", "n")
+    )
+
+
+def children_to_check_for_duplicates(user: User) -> QuerySet[Child]:
+    """Every child, for the check a recording user's new child record runs against
+    existing ones. The one deliberate read across agencies: its caller shows the user
+    only the matches they may see and tells the owners of the others
+    (cse.services.check_new_child). Nobody who may not record gets anything."""
+    if not may_record(user):
+        return Child.objects.none()
+    return Child.objects.all()
+
+
+# --- the audit trail ------------------------------------------------------------------
+
+
+def audit_events_on(user: User, subject: Subject) -> QuerySet[AuditEvent]:
+    """Who accessed a record, for a CSE coordinator of an agency holding it; 403 for
+    anyone else."""
+    require(can_read_audit_for(user, subject))
+    return AuditEvent.objects.filter(subject=subject)
+
+
+def audit_events_for(user: User) -> QuerySet[AuditEvent]:
+    """The whole trail, for system administrators; 403 for anyone else."""
+    require(can_search_audit(user))
+    return AuditEvent.objects.all()
+
+
+def failed_logins_since(user: User, since) -> int:
+    """How many log-ins failed since then (a count), for system administrators."""
+    if not can_administer(user):
+        return 0
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.LOGIN_FAILED, at__gte=since
+    ).count()
+
+
+def break_glass_events(user: User, grant: BreakGlass) -> QuerySet[AuditEvent]:
+    """What was done under a break-glass grant, for a reviewer in the owning agency
+    (the caller has checked `cse.break_glass.may_review`); nothing for anyone else."""
+    if not sees_records(user) or grant.owner_agency_id != user.agency_id:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(break_glass=grant)
+
+
+# --- break-glass grants -----------------------------------------------------------------
+
+
+def break_glass_grants_held_by(user: User) -> QuerySet[BreakGlass]:
+    """The user's own break-glass grants, newest first as the model orders them."""
+    if not (user.is_authenticated and user.is_active):
+        return BreakGlass.objects.none()
+    return BreakGlass.objects.filter(user_id=user.pk)
+
+
+def break_glass_grant_in_force(user: User, pk: int) -> BreakGlass | None:
+    """The user's own grant with this id, while it is still in force (else None)."""
+    return (
+        break_glass_grants_held_by(user)
+        .filter(pk=pk, expires_at__gt=timezone.now())
+        .select_related("subject")
+        .first()
+    )
+
+
+def break_glass_grants_to_review(user: User) -> QuerySet[BreakGlass]:
+    """Grants over records the user's agency owns, for its CSE coordinators."""
+    if not (user.has_role(Role.CSE_COORDINATOR) and sees_records(user)):
+        return BreakGlass.objects.none()
+    return BreakGlass.objects.filter(owner_agency_id=user.agency_id)
+
+
+def break_glass_grant_to_review(user: User, pk: int) -> BreakGlass | None:
+    """One grant over a record the user's agency owns (the caller still checks
+    `cse.break_glass.may_review`), or None."""
+    if user.agency_id is None:
+        return None
+    return (
+        BreakGlass.objects.filter(pk=pk, owner_agency_id=user.agency_id)
+        .select_related("subject", "user", "agency", "reviewed_by")
+        .first()
+    )

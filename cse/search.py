@@ -167,7 +167,7 @@ def search(
     matches = permissions.visible(user, Subject).filter(kind__in=wanted)
     ranked = _text_match(matches, _query_text(query, text)).values_list("pk", flat=True)
     ids = _run(ranked, SEARCH_THRESHOLD, RESULT_LIMIT * len(wanted))
-    rows = Subject.objects.filter(pk__in=ids).select_related(
+    rows = permissions.records_by_id(user, ids).select_related(
         "owner_agency", *(SPECIFIC_ATTR[kind] for kind in wanted)
     )
     by_id = {subject.pk: subject for subject in rows}
@@ -192,19 +192,21 @@ def _query_text(raw: str, text: str) -> str:
 
 
 def possible_duplicate_children(
-    *, forename: str, surname: str, date_of_birth: datetime.date | None
+    *, by: User, forename: str, surname: str, date_of_birth: datetime.date | None
 ) -> list[Child]:
     """Existing children who may be the one about to be created, across all agencies.
 
-    The caller decides what of this the user may see (cse.services.check_new_child).
+    Only for a user who may record (`permissions.children_to_check_for_duplicates`);
+    the caller decides what of this the user may see (cse.services.check_new_child).
     """
     name = normalise(f"{forename} {surname}")
     if not name:
         return []
-    by_name = _text_match(Child.objects.all(), name)
+    children = permissions.children_to_check_for_duplicates(by)
+    by_name = _text_match(children, name)
     matches = {child.pk: child for child in _run(by_name, DUPLICATE_THRESHOLD, 20)}
     if date_of_birth is not None:
-        same_day = Child.objects.filter(date_of_birth=date_of_birth)
+        same_day = children.filter(date_of_birth=date_of_birth)
         for part in (normalise(forename), normalise(surname)):
             if part:
                 for child in _run(_text_match(same_day, part), DUPLICATE_THRESHOLD, 20):

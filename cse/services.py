@@ -227,7 +227,7 @@ def check_new_child(
     exists, so they can decide whether to share (see `notify_hidden_duplicates`).
     """
     matches = possible_duplicate_children(
-        forename=forename, surname=surname, date_of_birth=date_of_birth
+        by=by, forename=forename, surname=surname, date_of_birth=date_of_birth
     )
     visible_ids = set(
         permissions.visible_children(by)

@@ -4,13 +4,13 @@ for notices, tactics, plans and information reports on top."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from cse import permissions
 from cse.models import Agency, Role, Subject, User
 from disruption.cawn_rules import CawnDecision, Variant
-from disruption.models import Cawn, IntelligenceReport
+from disruption.models import Cawn, DisruptionTactic, IntelligenceReport, Plan
 
 POLICE_ROLES = (Role.POLICE_OFFICER, Role.POLICE_INTELLIGENCE)
 
@@ -127,3 +127,51 @@ def may_export_intelligence_log(user: User) -> bool:
     Commissioner. Police intelligence staff are the people these logs are about, so
     they do not export them (and there is no intelligence-lead role to give it to)."""
     return permissions.can_search_audit(user)
+
+
+# --- reads for pages and summaries -----------------------------------------------------
+
+
+def _subject_field(subject: Subject) -> str | None:
+    return {Subject.Kind.PERSON: "person", Subject.Kind.CHILD: "child"}.get(
+        subject.kind
+    )
+
+
+def cawns_on(reader: permissions.Reader, subject: Subject) -> QuerySet[Cawn]:
+    """Notices on a person or child, if the reader may open that record. The other
+    party is the caller's to name only if the reader may see it too (summaries show
+    "not shared" instead); none for locations and vehicles."""
+    field = _subject_field(subject)
+    if field is None:
+        return Cawn.objects.none()
+    return permissions.scope_to_opened_record(
+        reader, Cawn.objects.filter(**{field: subject}), field
+    )
+
+
+def breach_counts(user: User, pks) -> dict[int, int]:
+    """{notice id: number of breaches recorded} for those of these notices the user
+    may see."""
+    return dict(
+        visible_cawns(user)
+        .filter(pk__in=pks)
+        .annotate(n=Count("breaches"))
+        .values_list("pk", "n")
+    )
+
+
+def tactics_on(
+    reader: permissions.Reader, subject: Subject
+) -> QuerySet[DisruptionTactic]:
+    """Disruption tactics on a record, if the reader may open the record."""
+    return permissions.scope_to_opened_record(
+        reader, DisruptionTactic.objects.filter(subject=subject), "subject"
+    )
+
+
+def plans_on(reader: permissions.Reader, subject: Subject) -> QuerySet[Plan]:
+    """Disruption plans of a record, if the reader may open the record."""
+    return permissions.scope_to_opened_record(
+        reader, Plan.objects.filter(subject=subject), "subject"
+    )

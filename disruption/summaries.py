@@ -9,17 +9,19 @@ from cse import permissions
 from cse.models import Subject
 from cse.permissions import Reader
 from cse.summaries import NOT_SHARED, Summary, register
-from disruption.models import Cawn, DisruptionTactic, Plan
+from disruption import permissions as rules
+from disruption.models import Cawn
 
 
 @register(60)
 def cawn_summary(reader: Reader, subject: Subject, since, until) -> Summary | None:
     if subject.kind == Subject.Kind.PERSON:
-        cawns, other_field = Cawn.objects.filter(person_id=subject.pk), "child"
+        other_field = "child"
     elif subject.kind == Subject.Kind.CHILD:
-        cawns, other_field = Cawn.objects.filter(child_id=subject.pk), "person"
+        other_field = "person"
     else:
         return None
+    cawns = rules.cawns_on(reader, subject)
     rows = list(
         cawns.filter(status=Cawn.Status.SERVED).select_related(other_field)[:10]
     )
@@ -48,9 +50,7 @@ def disruption_summary(
 ) -> Summary | None:
     if subject.kind == Subject.Kind.CHILD:
         return None
-    tactics = DisruptionTactic.objects.filter(subject_id=subject.pk).select_related(
-        "tactic"
-    )
+    tactics = rules.tactics_on(reader, subject).select_related("tactic")
     if since:
         tactics = tactics.filter(started_on__gte=since)
     if until:
@@ -59,9 +59,7 @@ def disruption_summary(
         f"{t.tactic} – {t.get_status_display().lower()} ({t.started_on:%d/%m/%Y})"
         for t in tactics[:10]
     ]
-    plan = Plan.objects.filter(
-        subject_id=subject.pk, deselected_on__isnull=True
-    ).first()
+    plan = rules.plans_on(reader, subject).filter(deselected_on__isnull=True).first()
     if plan:
         lines.insert(
             0,

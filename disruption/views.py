@@ -23,7 +23,7 @@ from cse.views.common import MODEL_OF_KIND, detail_url, open_subject, tabs_for
 from disruption import cawn_rules, forms, services
 from disruption import intelligence_log as s62
 from disruption import permissions as rules
-from disruption.models import Cawn, DisruptionTactic, IntelligenceReport, Plan
+from disruption.models import Cawn, IntelligenceReport, Plan
 from disruption.pdf import render_cawn_pdf
 
 Action = AuditEvent.Action
@@ -77,11 +77,9 @@ def subject_disruption(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("breaches")
         )
     tactics = list(
-        DisruptionTactic.objects.filter(subject=subject).select_related(
-            "tactic", "lead_agency"
-        )
+        rules.tactics_on(user, subject).select_related("tactic", "lead_agency")
     )
-    plans = list(Plan.objects.filter(subject=subject).prefetch_related("reviews"))
+    plans = list(rules.plans_on(user, subject).prefetch_related("reviews"))
     can_add = rules.may_record_disruption(user, subject)
     return render(
         request,
@@ -364,13 +362,7 @@ def cawn_register(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     breach_counts = {}
     if rows:
-        from django.db.models import Count
-
-        breach_counts = dict(
-            Cawn.objects.filter(pk__in=[c.pk for c in rows])
-            .annotate(n=Count("breaches"))
-            .values_list("pk", "n")
-        )
+        breach_counts = rules.breach_counts(request.user, [c.pk for c in rows])
     for cawn in rows:
         cawn.breach_count = breach_counts.get(cawn.pk, 0)
     audit.record_many(
@@ -424,7 +416,7 @@ def tactic_create(request: HttpRequest, pk: int) -> HttpResponse:
 def tactic_update(request: HttpRequest, pk: int, tactic_pk: int) -> HttpResponse:
     subject = _open_any(request, pk)
     tactic = get_object_or_404(
-        DisruptionTactic.objects.select_related("tactic"), pk=tactic_pk, subject=subject
+        rules.tactics_on(request.user, subject).select_related("tactic"), pk=tactic_pk
     )
     permissions.require(rules.may_record_disruption(request.user, subject))
     form = forms.TacticUpdateForm(request.POST or None, instance=tactic)
@@ -433,7 +425,7 @@ def tactic_update(request: HttpRequest, pk: int, tactic_pk: int) -> HttpResponse
         try:
             services.update_tactic(
                 by=request.user,
-                tactic=DisruptionTactic.objects.get(pk=tactic.pk),
+                tactic=rules.tactics_on(request.user, subject).get(pk=tactic.pk),
                 status=data["status"],
                 ends_on=data["ends_on"],
                 outcome=data["outcome"],

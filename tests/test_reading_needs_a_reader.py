@@ -80,26 +80,31 @@ def _personal_models() -> set[str]:
     return names
 
 
+def _defaulted_readers(tree: ast.AST) -> list[tuple[int, str, str]]:
+    """(line, function, parameter) of every reader parameter given a default."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        args = node.args
+        positional = args.posonlyargs + args.args
+        defaulted = {a.arg for a in positional[len(positional) - len(args.defaults) :]}
+        defaulted |= {
+            a.arg
+            for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if default is not None
+        }
+        for name in sorted(defaulted & READER_PARAMETERS):
+            found.append((node.lineno, node.name, name))
+    return found
+
+
 def test_no_function_takes_its_reader_with_a_default():
-    offences = []
-    for path in _modules():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            args = node.args
-            positional = args.posonlyargs + args.args
-            defaulted = {
-                a.arg for a in positional[len(positional) - len(args.defaults) :]
-            }
-            defaulted |= {
-                a.arg
-                for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
-                if default is not None
-            }
-            for name in sorted(defaulted & READER_PARAMETERS):
-                offences.append(
-                    f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({name}=…)"
-                )
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} {function}({name}=…)"
+        for path in _modules()
+        for line, function, name in _defaulted_readers(ast.parse(path.read_text()))
+    ]
     assert offences == []
 
 
@@ -149,3 +154,43 @@ def test_the_checks_see_the_read_path_modules():
     """A guard against the walk silently finding nothing."""
     names = {str(p.relative_to(ROOT)) for p in _modules(only_read_path=True)}
     assert {"meetings/pdf.py", "meetings/views.py", "cse/summaries.py"} <= names
+
+
+def _offences(source: str) -> list[tuple[int, str]]:
+    visitor = _ManagerCalls({"Child", "WarningNote"})
+    visitor.visit(ast.parse(source))
+    return visitor.found
+
+
+def test_the_manager_check_catches_an_unscoped_read_and_allows_a_scoped_one():
+    """The walk above must be able to fail: a direct manager read is an offence, the
+    same read inside a `scope_*` call of a permissions module is not, and leaving the
+    scope call does not carry its allowance over to the next statement."""
+    assert _offences("rows = Child.objects.filter(pk=1)\n") == [(1, "Child")]
+    assert _offences("n = WarningNote._default_manager.count()\n") == [
+        (1, "WarningNote")
+    ]
+    assert (
+        _offences(
+            "rows = permissions.scope_by_subject(user, WarningNote.objects.all(), 's')\n"
+        )
+        == []
+    )
+    assert _offences(
+        "a = permissions.scope_by_subject(user, WarningNote.objects.all(), 's')\n"
+        "b = Child.objects.all()\n"
+    ) == [(2, "Child")]
+    # Models without personal data, and names that merely end in `objects`, pass.
+    assert _offences("Agency.objects.all(); child.objects_seen\n") == []
+
+
+def test_the_reader_default_check_catches_a_defaulted_reader():
+    source = (
+        "def render(subject, user=None):\n    pass\n"
+        "def export(rows, *, for_agency=None):\n    pass\n"
+        "def fine(subject, user, *, viewer, limit=10):\n    pass\n"
+    )
+    assert _defaulted_readers(ast.parse(source)) == [
+        (1, "render", "user"),
+        (3, "export", "for_agency"),
+    ]

@@ -14,8 +14,7 @@ from cse.views.common import open_subject, tabs_for
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has opened, changed, shared or printed this record (CSE coordinators)."""
     subject = open_subject(request, Subject, pk, audit_view=False)
-    permissions.require(permissions.can_read_audit_for(request.user, subject))
-    events = AuditEvent.objects.filter(subject=subject).select_related("agency")
+    events = permissions.audit_events_on(request.user, subject).select_related("agency")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     audit.record(
         by=request.user,
@@ -36,8 +35,7 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 def audit_search(request: HttpRequest) -> HttpResponse:
     """The whole trail, filtered (system administrators). Reading it is audited too."""
-    permissions.require(permissions.can_search_audit(request.user))
-    events = AuditEvent.objects.select_related("agency")
+    events = permissions.audit_events_for(request.user).select_related("agency")
     filters = {
         name: request.GET.get(name, "").strip()
         for name in ("username", "action", "reference", "since", "until")

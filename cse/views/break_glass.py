@@ -55,7 +55,9 @@ def break_glass_start(request: HttpRequest) -> HttpResponse:
             action=AuditEvent.Action.VIEW,
             summary="break-glass request page and own accesses",
         )
-    grants = BreakGlass.objects.filter(user=request.user).select_related("subject")[:20]
+    grants = permissions.break_glass_grants_held_by(request.user).select_related(
+        "subject"
+    )[:20]
     now = timezone.now()
     return render(
         request,
@@ -77,13 +79,7 @@ def break_glass_start(request: HttpRequest) -> HttpResponse:
 def break_glass_end(request: HttpRequest, pk: int) -> HttpResponse:
     """The holder ends their own grant early; anyone else, or a grant already over,
     gets 404 (a grant is not a page to be told about)."""
-    grant = (
-        BreakGlass.objects.filter(
-            pk=pk, user_id=request.user.pk, expires_at__gt=timezone.now()
-        )
-        .select_related("subject")
-        .first()
-    )
+    grant = permissions.break_glass_grant_in_force(request.user, pk)
     if grant is None:
         raise Http404("No such access")
     try:
@@ -103,7 +99,7 @@ def break_glass_reviews(request: HttpRequest) -> HttpResponse:
         request.user.has_role(Role.CSE_COORDINATOR)
         and permissions.sees_records(request.user)
     )
-    grants = BreakGlass.objects.filter(owner_agency_id=request.user.agency_id)
+    grants = permissions.break_glass_grants_to_review(request.user)
     pending = list(
         grants.filter(review=BreakGlass.Review.PENDING).select_related(
             "subject", "user", "agency"
@@ -123,11 +119,7 @@ def break_glass_reviews(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = (
-        BreakGlass.objects.filter(pk=pk, owner_agency_id=request.user.agency_id)
-        .select_related("subject", "user", "agency", "reviewed_by")
-        .first()
-    )
+    grant = permissions.break_glass_grant_to_review(request.user, pk)
     # Anyone who may not review it is told nothing, not even that it exists.
     if grant is None or not break_glass.may_review(request.user, grant):
         raise Http404("No such access")
@@ -150,7 +142,7 @@ def break_glass_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{grant.reference} reviewed")
             return redirect("cse:break_glass_reviews")
     events = list(
-        AuditEvent.objects.filter(break_glass=grant).order_by("at", "pk")[:500]
+        permissions.break_glass_events(request.user, grant).order_by("at", "pk")[:500]
     )
     audit.record(
         by=request.user,

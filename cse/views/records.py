@@ -28,8 +28,8 @@ from cse.models import (
     Location,
     PersonOfInterest,
     Subject,
+    User,
     Vehicle,
-    WarningNote,
 )
 from cse.models.subjects import SPECIFIC_ATTR
 from cse.views.common import detail_url, open_subject, remember, tabs_for
@@ -367,22 +367,20 @@ def _record_context(request: HttpRequest, subject: Subject) -> dict:
     links = permissions.visible_links(request.user).filter(
         Q(from_subject=subject) | Q(to_subject=subject), ended_at__isnull=True
     )
-    link_rows = _link_rows(list(links), subject)
+    link_rows = _link_rows(request.user, list(links), subject)
     return {
         "subject": subject,
         "tabs": tabs_for(request, subject),
         "links": link_rows,
         "aliases": list(subject.aliases.all()),
         "addresses": list(subject.addresses.all()),
-        "warnings": list(
-            WarningNote.objects.filter(subject=subject, ended_at__isnull=True)
-        ),
+        "warnings": list(permissions.warnings_on(request.user, subject)),
         "can_edit": permissions.can_edit(request.user, subject),
         "can_add": permissions.can_add_to(request.user, subject),
     }
 
 
-def _link_rows(links: list, subject: Subject) -> list[dict]:
+def _link_rows(user: User, links: list, subject: Subject) -> list[dict]:
     """Each link seen from this record: the other end and the wording."""
     other_ids = {
         link.to_subject_id
@@ -392,7 +390,7 @@ def _link_rows(links: list, subject: Subject) -> list[dict]:
     }
     others = {
         other.pk: other
-        for other in Subject.objects.filter(pk__in=other_ids).select_related(
+        for other in permissions.records_by_id(user, other_ids).select_related(
             *SPECIFIC_ATTR.values()
         )
     }

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import forms, permissions, services
-from cse.models import SharingDecision, Subject, SubjectAccess
+from cse.models import SharingDecision, Subject
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
 from cse.views.records import _apply_errors
@@ -17,7 +17,7 @@ from cse.views.records import _apply_errors
 def sharing(request: HttpRequest, pk: int) -> HttpResponse:
     """Which agencies see this record, and every sharing decision made about it."""
     subject = open_subject(request, Subject, pk)
-    access = SubjectAccess.objects.filter(subject=subject).select_related(
+    access = permissions.access_to(request.user, subject).select_related(
         "agency", "decision"
     )
     decisions = subject.sharing_decisions.select_related(
