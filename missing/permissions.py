@@ -37,6 +37,18 @@ def visible_episodes(user: User) -> QuerySet[MissingEpisode]:
     return permissions.scope_by_subject(user, MissingEpisode.objects.all(), "child")
 
 
+def interview_of(user: User, episode: MissingEpisode) -> ReturnInterview | None:
+    """The return-home interview of an episode the user has opened, read with the
+    same scope as the episode: the child's."""
+    return (
+        permissions.scope_by_subject(
+            user, ReturnInterview.objects.filter(episode=episode), "child"
+        )
+        .select_related("episode", "child")
+        .first()
+    )
+
+
 def interviews_for_agency(user: User) -> QuerySet[ReturnInterview]:
     """Open interviews held by the user's agency, on children the user can see."""
     return permissions.scope_by_subject(

@@ -127,7 +127,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         subject=child,
         summary=request.path,
     )
-    interview = ReturnInterview.objects.filter(episode=episode).first()
+    interview = access.interview_of(request.user, episode)
     links = (
         list(
             permissions.visible_links(request.user)
@@ -185,11 +185,7 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _interview_for(request: HttpRequest, pk: int) -> ReturnInterview:
     episode = _episode_for(request, pk)
-    interview = (
-        ReturnInterview.objects.filter(episode=episode)
-        .select_related("episode", "child")
-        .first()
-    )
+    interview = access.interview_of(request.user, episode)
     if interview is None:
         raise Http404("No interview: the child has not returned")
     return interview

@@ -7,11 +7,11 @@ states). Aggregates are for the board; identities only ever through
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cse import permissions
-from cse.models import Agency, LocalArea, Role, User
+from cse.models import Agency, Child, LocalArea, Role, User
 
 from .disclosure import Disclosure
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     DeliveryObjective,
     DeliveryPlan,
     ManualItem,
+    OutcomeAssessment,
 )
 
 ENTERED_BY = {
@@ -218,3 +219,37 @@ def partner_agencies(plan_area: LocalArea | None) -> QuerySet[Agency]:
     if plan_area is not None:
         agencies = agencies.filter(local_area=plan_area)
     return agencies
+
+
+# --- a child's outcome measures -----------------------------------------------------------
+
+
+def assessments_of(user: User, child: Child) -> QuerySet[OutcomeAssessment]:
+    """The outcome assessments of a child the user has opened (they hang off the
+    child and share its visibility), oldest first."""
+    return (
+        permissions.scope_to_opened_record(
+            user, OutcomeAssessment.objects.filter(child=child), "child"
+        )
+        .select_related("recorded_by", "agency", "plan", "superseded_by__recorded_by")
+        .order_by("assessed_on", "recorded_at", "pk")
+    )
+
+
+def get_assessment_or_404(user: User, child: Child, pk: int) -> OutcomeAssessment:
+    """One assessment of a child the user has opened, with `is_corrected` set: an
+    assessment is corrected at most once."""
+    assessment = (
+        permissions.scope_to_opened_record(
+            user, OutcomeAssessment.objects.filter(child=child, pk=pk), "child"
+        )
+        .annotate(
+            is_corrected=Exists(
+                OutcomeAssessment.objects.filter(supersedes=OuterRef("pk"))
+            )
+        )
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    return assessment

@@ -28,7 +28,7 @@ from cse.views.common import open_subject, tabs_for
 from . import disclosure, mase_snapshot, outcomes
 from . import permissions as rules
 from .forms_outcomes import AreaMonthForm, AreaPeriodForm, AssessmentForm
-from .models import MaseSnapshot, OutcomeAssessment
+from .models import MaseSnapshot
 from .views import _chart, behind_figure
 
 DIRECTION_TAGS = {
@@ -74,11 +74,7 @@ def change_chart(rows: list[dict]) -> dict:
 @require_GET
 def child_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     child = open_subject(request, Child, pk)
-    assessments = list(
-        OutcomeAssessment.objects.filter(child=child)
-        .select_related("recorded_by", "agency", "plan", "superseded_by__recorded_by")
-        .order_by("assessed_on", "recorded_at", "pk")
-    )
+    assessments = list(rules.assessments_of(request.user, child))
     live = [a for a in assessments if not hasattr(a, "superseded_by")]
     distance = outcomes.distance_travelled(live)
     if distance:
@@ -179,8 +175,8 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_correct(request: HttpRequest, pk: int, assessment: int) -> HttpResponse:
     child = open_subject(request, Child, pk, audit_view=False)
     permissions.require(permissions.can_add_to(request.user, child))
-    old = get_object_or_404(OutcomeAssessment, pk=assessment, child=child)
-    if OutcomeAssessment.objects.filter(supersedes=old).exists():
+    old = rules.get_assessment_or_404(request.user, child, assessment)
+    if old.is_corrected:
         messages.error(request, "That assessment has already been corrected")
         return redirect("reports:child_outcomes", child.pk)
     form = AssessmentForm(
