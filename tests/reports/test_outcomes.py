@@ -188,6 +188,28 @@ def test_recording_and_correcting_through_the_pages(client, alice, child):
     html = html.decode()
     assert "Superseded" in html
     assert "Typed in error" in html
+    # Corrected once only: the page says so and writes nothing.
+    again = client.post(correct, data, follow=True)
+    assert "That assessment has already been corrected" in again.content.decode()
+    assert OutcomeAssessment.objects.filter(child=child).count() == 2
+
+
+def test_another_agency_cannot_open_or_correct_an_assessment(
+    client, alice, dave, child
+):
+    assessment = outcomes.record_assessment(
+        by=alice,
+        child=child,
+        occasion=OutcomeAssessment.Occasion.PLAN_START,
+        assessed_on=child.date_of_birth.replace(year=child.date_of_birth.year + 12),
+        values={"self_esteem": 5},
+    )
+    client.force_login(dave)
+    for name, args in (
+        ("reports:child_outcomes", [child.pk]),
+        ("reports:assessment_correct", [child.pk, assessment.pk]),
+    ):
+        assert client.get(reverse(name, args=args)).status_code == 404
 
 
 def test_an_empty_form_shows_an_error(client, alice, child):
