@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -99,9 +100,25 @@ def logged_events(
     if report is not None:
         events = events.filter(
             Q(object_type=REPORT_TYPE, object_id=str(report.pk))
-            | Q(detail__report_ids__contains=[report.pk])
+            | _listed_with(events, report)
         )
     return events.select_related("agency").order_by("at", "pk")
+
+
+def _listed_with(events: QuerySet[AuditEvent], report: IntelligenceReport) -> Q:
+    """List events whose page showed the report. SQLite (the embedded default) has no
+    JSON containment lookup, so there the period's list events are read and matched
+    here: a bounded set, for an export an administrator asks for."""
+    if connection.features.supports_json_field_contains:
+        return Q(detail__report_ids__contains=[report.pk])
+    listed = events.filter(action=AuditEvent.Action.LIST, summary=LIST_SUMMARY)
+    return Q(
+        pk__in=[
+            pk
+            for pk, detail in listed.values_list("pk", "detail")
+            if report.pk in (detail or {}).get("report_ids", [])
+        ]
+    )
 
 
 HEADER = [
