@@ -31,6 +31,7 @@ from cse.models import (
     Referral,
     Role,
     SharingDecision,
+    Subject,
     User,
 )
 
@@ -454,13 +455,27 @@ def evaluate_child(
     for listings as at a date."""
     now = now or timezone.now()
     rules = MissingRules.for_area(area_id_of(child))
-    episodes = MissingEpisode.objects.filter(
-        child=child,
-        category=MissingEpisode.Category.MISSING,
-        started_at__lte=now,
-    ).order_by("started_at")
-    met = pattern_rules.rules_met(_spans(episodes), rules, now)
-    return _apply(child=child, met=met)
+    with transaction.atomic():
+        _hold_rules_of(child)
+        episodes = MissingEpisode.objects.filter(
+            child=child,
+            category=MissingEpisode.Category.MISSING,
+            started_at__lte=now,
+        ).order_by("started_at")
+        met = pattern_rules.rules_met(_spans(episodes), rules, now)
+        return _apply(child=child, met=met)
+
+
+def _hold_rules_of(child: Child) -> None:
+    """Evaluate one child's rules at a time. Two people recording episodes for the
+    same child at once would otherwise each see the rule newly met (neither sees
+    the other's uncommitted episode) and both act on it: the second now waits here
+    until the first commits, then counts both episodes and finds the first's
+    matches and flag. FOR NO KEY UPDATE, because both already hold the key-share
+    lock their episodes' foreign keys took, which FOR UPDATE would wait for."""
+    Subject.objects.select_for_update(no_key=True).filter(pk=child.pk).values_list(
+        "pk", flat=True
+    ).first()
 
 
 @transaction.atomic
@@ -472,9 +487,13 @@ def _apply(*, child: Child, met: dict[str, datetime.datetime]) -> list[PatternMa
     for rule, first_met_at in sorted(met.items(), key=lambda item: item[1]):
         if rule in known:
             continue
-        match = PatternMatch.objects.create(
-            child=child, rule=rule, first_met_at=first_met_at
+        # In a savepoint: a writer that did not hold the child's rules finds the
+        # row another transaction wrote instead of failing the whole recording.
+        match, made = PatternMatch.objects.get_or_create(
+            child=child, rule=rule, defaults={"first_met_at": first_met_at}
         )
+        if not made:
+            continue
         created.append(match)
         label = PatternRule(rule).label
         if not child.flags.filter(
@@ -565,7 +584,9 @@ def evaluate_all(
             fresh.setdefault(met.child_id, {})[met.rule] = met.first_met_at
     created = 0
     for child in Child.objects.filter(pk__in=fresh).select_related("owner_agency"):
-        created += len(_apply(child=child, met=fresh[child.pk]))
+        with transaction.atomic():
+            _hold_rules_of(child)
+            created += len(_apply(child=child, met=fresh[child.pk]))
     return created
 
 
