@@ -9,6 +9,7 @@ starts, so writers there never overlap.)"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import Counter
@@ -50,10 +51,8 @@ def _line_up_before_the_rules(monkeypatch, parties: int = 2) -> threading.Barrie
     evaluate_child = services.evaluate_child
 
     def lined_up(**kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
         return evaluate_child(**kwargs)
 
     monkeypatch.setattr(services, "evaluate_child", lined_up)
@@ -115,9 +114,9 @@ def test_two_recordings_crossing_a_rule_at_once_both_save_and_it_fires_once(
     _line_up_before_the_rules(monkeypatch)
 
     def record(day, by):
-        return lambda: episode(
-            child, by, at(2020, 3, day, 10), returned=at(2020, 3, day, 20)
-        ).pk
+        return lambda: (
+            episode(child, by, at(2020, 3, day, 10), returned=at(2020, 3, day, 20)).pk
+        )
 
     saved, errors = _in_threads(record(20, alice), record(21, carol))
 
