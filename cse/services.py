@@ -582,12 +582,12 @@ def record_sharing_decision(
                 if context == SharingDecision.Context.MEETING
                 else SubjectAccess.Basis.SHARED
             )
-            SubjectAccess.objects.create(
+            # In a savepoint: a share with the same agency made at the same moment
+            # (two referrals of one record) leaves the access it granted.
+            SubjectAccess.objects.get_or_create(
                 subject=subject,
                 agency=agency,
-                kind=subject.kind,
-                basis=basis,
-                decision=sharing,
+                defaults={"kind": subject.kind, "basis": basis, "decision": sharing},
             )
         action, title = Action.SHARE, f"Shared with {agency}"
         if notify_recipients:
@@ -727,26 +727,28 @@ def create_referral(
     if not synopsis.strip():
         raise ValidationError({"synopsis": "Enter a synopsis of the concerns"})
     area = local_area or _area_of(subject, by)
-    if source_obj is not None:
-        existing = Referral.objects.filter(
+    fields = {
+        "local_area": area,
+        "source": source,
+        "synopsis": synopsis.strip(),
+        "is_urgent": urgent,
+        "referred_by": by,
+        "referred_by_agency": by.agency if by else None,
+    }
+    if source_obj is None:
+        referral = Referral.objects.create(subject=subject, forum=forum, **fields)
+    else:
+        # In a savepoint (get_or_create): when another transaction raises the same
+        # referral at the same moment, this one finds it instead of failing.
+        referral, made = Referral.objects.get_or_create(
             source_type=ContentType.objects.get_for_model(source_obj),
             source_id=source_obj.pk,
             forum=forum,
             subject=subject,
-        ).first()
-        if existing is not None:
-            return existing
-    referral = Referral.objects.create(
-        subject=subject,
-        local_area=area,
-        forum=forum,
-        source=source,
-        source_object=source_obj,
-        synopsis=synopsis.strip(),
-        is_urgent=urgent,
-        referred_by=by,
-        referred_by_agency=by.agency if by else None,
-    )
+            defaults=fields,
+        )
+        if not made:
+            return referral
     _share_with_forum_administrators(referral, by)
     add_chronology_entry(
         subject=subject,

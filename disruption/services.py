@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -578,6 +578,7 @@ def offenders_disrupted(
 
 # --- plans ---------------------------------------------------------------------------
 
+ALREADY_PLANNED = "This record already has an open plan"
 PLAN_KIND_OF = {
     Subject.Kind.PERSON: Plan.Kind.PERPETRATOR,
     Subject.Kind.LOCATION: Plan.Kind.LOCATIONAL,
@@ -590,7 +591,7 @@ def start_plan(*, by: User, subject: Subject, plan: Plan) -> Plan:
     if subject.kind not in PLAN_KIND_OF:
         raise ValidationError("Plans are for persons of interest and locations")
     if Plan.objects.filter(subject=subject, deselected_on__isnull=True).exists():
-        raise ValidationError("This record already has an open plan")
+        raise ValidationError(ALREADY_PLANNED)
     plan.subject = subject
     plan.kind = PLAN_KIND_OF[subject.kind]
     plan.owner_agency = by.agency
@@ -602,7 +603,15 @@ def start_plan(*, by: User, subject: Subject, plan: Plan) -> Plan:
         raise ValidationError(
             {"next_review_on": "The next review must be after the start date"}
         )
-    plan.save()
+    try:
+        # In a savepoint: a plan started by someone else at the same moment gets the
+        # same answer as one started earlier, not an error page.
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        if Plan.objects.filter(subject=subject, deselected_on__isnull=True).exists():
+            raise ValidationError(ALREADY_PLANNED) from None
+        raise
     core.add_chronology_entry(
         subject=subject,
         occurred_at=timezone.now(),

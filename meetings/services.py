@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from .models import (
 
 Audit = AuditEvent.Action
 CIRCULATION_CONSENT_REASON = "Circulated for a multi-agency meeting"
+ALREADY_ON_AGENDA = "This record is already on the agenda"
 
 
 def _meeting_url(meeting: Meeting) -> str:
@@ -156,18 +157,27 @@ def _append_item(
     late: bool = False,
 ) -> AgendaItem:
     if meeting.items.filter(subject=subject).exists():
-        raise ValidationError("This record is already on the agenda")
+        raise ValidationError(ALREADY_ON_AGENDA)
     last = meeting.items.aggregate(last=Max("position"))["last"] or 0
-    return AgendaItem.objects.create(
-        meeting=meeting,
-        position=last + 10,
-        section=subject.kind,
-        subject=subject,
-        referral=referral,
-        is_standing=standing,
-        is_late_addition=late,
-        added_by=by,
-    )
+    try:
+        # In a savepoint: a record added by someone else at the same moment (the
+        # same referral accepted twice, or two referrals of one record) gets the
+        # same answer as one added earlier, not an error page.
+        with transaction.atomic():
+            return AgendaItem.objects.create(
+                meeting=meeting,
+                position=last + 10,
+                section=subject.kind,
+                subject=subject,
+                referral=referral,
+                is_standing=standing,
+                is_late_addition=late,
+                added_by=by,
+            )
+    except IntegrityError:
+        if meeting.items.filter(subject=subject).exists():
+            raise ValidationError(ALREADY_ON_AGENDA) from None
+        raise
 
 
 def triage_queue(meeting: Meeting, reader: Reader):

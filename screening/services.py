@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -187,19 +187,26 @@ def correct_screening(*, by: User, screening: Screening) -> Screening:
     permissions.require(access.can_correct(by, screening))
     existing = Screening.objects.filter(supersedes=screening).first()
     if existing is not None:
-        if existing.is_draft and existing.author_agency_id == by.agency_id:
-            return existing
-        raise ValidationError("This screening has already been corrected")
-    correction = Screening.objects.create(
-        child=screening.child,
-        definition=screening.definition,
-        answers=screening.answers,
-        category=screening.category,
-        rationale=screening.rationale,
-        author=by,
-        author_agency=by.agency,
-        supersedes=screening,
-    )
+        return _open_correction(by, existing)
+    try:
+        # In a savepoint: a correction opened by someone else at the same moment
+        # gets the same answer as one opened earlier, not an error page.
+        with transaction.atomic():
+            correction = Screening.objects.create(
+                child=screening.child,
+                definition=screening.definition,
+                answers=screening.answers,
+                category=screening.category,
+                rationale=screening.rationale,
+                author=by,
+                author_agency=by.agency,
+                supersedes=screening,
+            )
+    except IntegrityError:
+        existing = Screening.objects.filter(supersedes=screening).first()
+        if existing is None:
+            raise
+        return _open_correction(by, existing)
     audit.record(
         by=by,
         action=Action.CREATE,
@@ -209,6 +216,14 @@ def correct_screening(*, by: User, screening: Screening) -> Screening:
         detail={"supersedes": screening.pk},
     )
     return correction
+
+
+def _open_correction(by: User, existing: Screening) -> Screening:
+    """The correction already opened: its author's agency carries on with the
+    draft; anyone else is told it has been corrected."""
+    if existing.is_draft and existing.author_agency_id == by.agency_id:
+        return existing
+    raise ValidationError("This screening has already been corrected")
 
 
 # --- submission -----------------------------------------------------------------------
