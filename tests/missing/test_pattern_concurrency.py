@@ -14,23 +14,16 @@ import re
 import threading
 from collections import Counter
 
-import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from cse.models import ChildFlag, Referral
 from missing import services
 from missing.models import MissingEpisode, PatternMatch
+from tests.concurrency import concurrent, in_threads
 from tests.missing.helpers import at, episode
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        "connection.vendor != 'postgresql'",
-        reason="writers overlap only on PostgreSQL",
-    ),
-]
+pytestmark = concurrent
 
 # The rules four missing episodes within a month meet: the second recording waits for
 # the first, so it counts both of the new episodes, as one after the other would.
@@ -57,27 +50,6 @@ def _line_up_before_the_rules(monkeypatch, parties: int = 2) -> threading.Barrie
 
     monkeypatch.setattr(services, "evaluate_child", lined_up)
     return barrier
-
-
-def _in_threads(*jobs):
-    errors: list[BaseException] = []
-    results: list[object] = []
-
-    def run(job):
-        try:
-            results.append(job())
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a recording hung"
-    return results, errors
 
 
 def _two_earlier_episodes(child, by):
@@ -118,7 +90,7 @@ def test_two_recordings_crossing_a_rule_at_once_both_save_and_it_fires_once(
             episode(child, by, at(2020, 3, day, 10), returned=at(2020, 3, day, 20)).pk
         )
 
-    saved, errors = _in_threads(record(20, alice), record(21, carol))
+    saved, errors = in_threads(record(20, alice), record(21, carol))
 
     assert not errors, errors
     assert len(saved) == 2
@@ -177,7 +149,7 @@ def test_two_people_submitting_the_episode_page_at_once_both_get_their_episode(
     def submit(client, data):
         return lambda: client.post(url, data).status_code
 
-    statuses, errors = _in_threads(
+    statuses, errors = in_threads(
         *(submit(client, data) for client, data in zip(clients, posts, strict=True))
     )
 
