@@ -2,9 +2,10 @@
 import os
 import sys
 
-# The commands that change the schema or the app role's privileges run as the
-# database owner (MIGRATION_DATABASE_URL, when set); everything else as the app.
-OWNER_COMMANDS = {"migrate", "grant_app_role"}
+# The commands that change the schema or the app role's privileges, and backup and
+# restore (which read and write every table), run as the database owner
+# (MIGRATION_DATABASE_URL, when set); everything else as the app.
+OWNER_COMMANDS = {"migrate", "grant_app_role", "backup", "restore"}
 
 
 def main() -> None:
