@@ -14,6 +14,8 @@ help:
 	@echo "make bench  print timings and query counts at regional scale (needs DATABASE_URL for PostgreSQL)"
 	@echo "make lint   check formatting and lint"
 	@echo "make audit  scan the code (bandit) and the locked dependencies (pip-audit, npm audit)"
+	@echo "make backup [BACKUP_DIR=dir]           back up the database and the uploaded files"
+	@echo "make restore BACKUP=dir [FORCE=1]      restore a backup into a new database and verify it"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -66,8 +68,20 @@ audit: .venv/.synced node_modules/.installed
 	$(PYTHON) .ci/audit_deps.py python var/requirements-audit.txt
 	$(PYTHON) .ci/audit_deps.py npm
 
+# Backup and restore (README, "Backup and restore"). Both run as the database owner
+# (MIGRATION_DATABASE_URL, when set) and print no personal data; the backup directory
+# is readable by the user running it only.
+backup: .venv/.synced
+	$(PYTHON) manage.py backup $(if $(BACKUP_DIR),--output "$(BACKUP_DIR)")
+
+restore: .venv/.synced
+	@if [ -z "$(BACKUP)" ]; then \
+	  echo "Name the backup: make restore BACKUP=var/backups/cse-backup-... [FORCE=1]"; \
+	  exit 2; fi
+	$(PYTHON) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
+
 bench: install
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) benchmarks/bench.py
 
-.PHONY: help install run chromium test lint audit bench
+.PHONY: help install run chromium test lint audit backup restore bench
