@@ -52,6 +52,7 @@ from django.db.migrations.loader import MigrationLoader
 from cse import audit
 from cse.audit_chain import digest, link_hash
 from cse.database_roles import grant_app_role
+from cse.management.commands.verify_audit import ANCHOR
 from cse.models import AuditEvent
 
 FORMAT = "cse-backup-1"
@@ -66,7 +67,6 @@ AUDIT_TRIGGERS = (
     "cse_auditevent_link",
     "cse_auditevent_no_truncate",
 )
-ANCHOR = re.compile(r"\b(\d+):(\d+):([0-9a-f]{64})\b")
 _CHUNK = 1 << 20
 
 
@@ -94,6 +94,9 @@ def make_backup(*, output: Path, using: str = "default") -> Made:
     """Write a backup of the database `using` and the private file storage into a
     new directory under `output`. Run as the database's owner role."""
     connection = connections[using]
+    if connection.in_atomic_block:
+        # The counts and the dump must share one snapshot of their own.
+        raise BackupError("Back up outside a transaction.")
     root = _storage_root()
     now = datetime.datetime.now(datetime.UTC)
     if output.resolve().is_relative_to(root.resolve()):
@@ -182,8 +185,6 @@ def _dump_postgresql(connection, target: Path) -> dict:
 
 def _copy_sqlite(connection, target: Path) -> dict:
     connection.ensure_connection()
-    if not connection.get_autocommit() or connection.in_atomic_block:
-        raise BackupError("Back up outside a transaction.")
     with connection.cursor() as cursor:
         # A read transaction (not Django's immediate one: SQLite's backup cannot read
         # through a connection holding the write lock). No writer can commit until
@@ -267,7 +268,9 @@ def check_backup(path: Path) -> dict:
     return manifest
 
 
-def restore_backup(*, path: Path, force: bool = False, using: str = "default"):
+def restore_backup(
+    *, path: Path, force: bool = False, using: str = "default"
+) -> Restored:
     """Restore a backup into the (new, empty) database `using` and the private file
     storage, grant the app role, then check that the result is the backup: rows,
     migrations, the audit triggers and the trail against the backup's anchors. Run
