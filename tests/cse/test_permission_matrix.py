@@ -85,7 +85,7 @@ POST_ONLY = {
     "cse:break_glass_end",
 }
 # Reachable without signing in.
-PUBLIC = {"login", "logout", "accessibility", "health"}
+PUBLIC = {"login", "logout", "accessibility", "health", "health_live", "health_ready"}
 # Signed-in pages of Django's own (password change) and its admin site.
 OTHER = {"password_change", "password_change_done", "step_up"}
 # A break-glass grant's review page (a grant, not a record, in the URL): every cast
