@@ -292,7 +292,9 @@ def _password_reset_link(user: User) -> str:
 def record_heartbeat(name: str) -> None:
     """Note that a periodic job ran now (cse.health reads it)."""
     now = timezone.now()
-    if not Heartbeat.objects.filter(name=name).update(at=now):
+    with transaction.atomic():  # a failure leaves a caller's transaction usable
+        updated = Heartbeat.objects.filter(name=name).update(at=now)
+    if not updated:
         try:
             with transaction.atomic():
                 Heartbeat.objects.create(name=name, at=now)

@@ -8,11 +8,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cse import health
+from cse.security import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 
 
 def _json(body: dict, status: int = 200) -> JsonResponse:
     response = JsonResponse(body, status=status)
+    # cse.health.HealthCheckMiddleware answers before the middleware that adds these.
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Permissions-Policy"] = PERMISSIONS_POLICY
     response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    response["Referrer-Policy"] = "same-origin"
+    # cse.health logs which component failed; Django's own line per 503 would
+    # repeat it at ERROR on every probe.
+    response._has_been_logged = True
     return response
 
 
