@@ -14,6 +14,7 @@ import os
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
+from kombu.exceptions import KombuError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cse.settings")
 
@@ -34,7 +35,9 @@ class Task(DjangoTask):
     def _apply_quietly(self, args: tuple, kwargs: dict) -> bool:
         try:
             self.apply_async(*args, **kwargs)
-        except Exception as error:  # kombu's OperationalError, socket errors, ...
+        except Exception as error:
+            if not isinstance(error, self._broker_errors()):
+                raise  # a fault of ours, not the broker's: it must show
             # The class only: a message might repeat an address or an argument.
             logger.warning(
                 "Could not enqueue %s (%s); the periodic sweep will pick the work up",
@@ -43,6 +46,16 @@ class Task(DjangoTask):
             )
             return False
         return True
+
+    def _broker_errors(self) -> tuple[type[BaseException], ...]:
+        """What the broker's transport raises when it cannot be reached or fails."""
+        connection = self.app.connection_for_write()
+        return (
+            KombuError,
+            OSError,
+            *connection.connection_errors,
+            *connection.channel_errors,
+        )
 
 
 app = Celery("cse", task_cls=Task)
