@@ -128,7 +128,9 @@ def send_due(*, limit: int | None = None) -> int:
 
 def send(pk: int, *, connection=None) -> str:
     """Send one row if it is still pending and no other sender holds it; the row's
-    status afterwards ("" when another sender holds it or it is not due).
+    status afterwards ("" when another sender holds it or it is no longer pending).
+    The sweep sends only rows whose retry time has come; the task enqueued after
+    commit sends its row at once.
 
     Database errors propagate (the caller's task retries); any other failure is
     counted on the row. Anything that stops the process (SystemExit, a killed
