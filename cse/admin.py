@@ -17,6 +17,7 @@ import json
 from functools import wraps
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -27,12 +28,13 @@ from django.forms import CharField, Textarea
 from django.forms.models import _get_foreign_key
 from django.shortcuts import redirect
 
-from cse import administration, audit, permissions, stepup, two_factor
+from cse import administration, audit, outbox, permissions, stepup, two_factor
 from cse.models import (
     AdministrationRequest,
     Agency,
     AuditEvent,
     LocalArea,
+    OutboundEmail,
     User,
     UserRole,
 )
@@ -485,3 +487,79 @@ class AdministrationRequestAdmin(AuditedAdmin, admin.ModelAdmin):
                 self.message_user(
                     request, f"{verb}: {held.change_description} for {held.account}."
                 )
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The outbox (cse.outbox): what was sent, what waits, and what was given up
+    after repeated failures, which an administrator may put back in the queue once
+    the mail server is fixed. Read-only otherwise; no message text is shown."""
+
+    list_display = [
+        "pk",
+        "kind",
+        "notice",
+        "user",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind"]
+    readonly_fields = [
+        f.name
+        for f in OutboundEmail._meta.fields
+        if f.name not in {"id", "notification"}
+    ]
+    exclude = ["notification"]  # its text names records: not shown here
+    actions = ["try_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_retry_permission(self, request) -> bool:
+        return permissions.can_administer(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        given_up = OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.GAVE_UP
+        ).count()
+        if given_up:
+            self.message_user(
+                request,
+                f"{given_up} e-mail(s) could not be sent after "
+                f"{settings.OUTBOX_MAX_ATTEMPTS} tries. Filter by status "
+                "“Gave up”, check the mail server, then try them again.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description="Try the selected given-up e-mails again", permissions=["retry"]
+    )
+    def try_again(self, request, queryset) -> None:
+        queued = 0
+        for email in queryset.filter(status=OutboundEmail.Status.GAVE_UP):
+            if outbox.try_again(email):
+                queued += 1
+                audit.record(
+                    by=request.user,
+                    action=AuditEvent.Action.CHANGE,
+                    obj=email,
+                    summary="Put a given-up e-mail back in the outbox",
+                    changes={"status": ["gave_up", "pending"]},
+                    detail={"via": "administration site"},
+                )
+        self.message_user(
+            request, f"{queued} e-mail(s) will be sent at the next sweep."
+        )

@@ -744,7 +744,7 @@ class AuthenticatorForm(Form):
 
 class PasswordResetForm(DjangoPasswordResetForm):
     """Django's reset request, answered the same whether or not the address is known.
-    A reset e-mail goes, through the task queue, only to active users with that
+    A reset e-mail goes, through the outbox (cse.outbox), only to active users with that
     address, and to each at most PASSWORD_RESETS_PER_HOUR times an hour."""
 
     email = forms.EmailField(
@@ -758,9 +758,8 @@ class PasswordResetForm(DjangoPasswordResetForm):
 
         from django.utils import timezone
 
-        from cse import audit
+        from cse import audit, outbox
         from cse.models import AuditEvent
-        from cse.tasks import email_password_reset
 
         hour_ago = timezone.now() - datetime.timedelta(hours=1)
         for user in self.get_users(self.cleaned_data["email"]):
@@ -778,4 +777,4 @@ class PasswordResetForm(DjangoPasswordResetForm):
                 summary="Password reset requested",
                 detail={"user_id": user.pk, "stage": "requested"},
             )
-            email_password_reset.delay_on_commit(user.pk)
+            outbox.queue_password_reset(user=user)

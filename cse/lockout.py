@@ -52,8 +52,7 @@ def account_rate_exceeded(username: str) -> bool:
 def _record_and_tell(sender, request, username: str, ip_address: str, **kwargs) -> None:
     """Axes announces every refused attempt during a lockout; the start of one is
     audited, and its account holder e-mailed, once."""
-    from cse import audit
-    from cse.tasks import email_security_notice
+    from cse import audit, outbox
 
     user = User.objects.filter(username=username, is_active=True).first()
     key = {"username": user.username} if user else {"known_user": False}
@@ -68,4 +67,4 @@ def _record_and_tell(sender, request, username: str, ip_address: str, **kwargs) 
         return
     audit.record(by=None, action=AuditEvent.Action.LOCKED_OUT, detail=key)
     if user is not None and user.email:
-        email_security_notice.delay_on_commit(user.pk, "locked_out")
+        outbox.queue_security_notice(user=user, kind="locked_out")

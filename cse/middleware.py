@@ -75,6 +75,8 @@ _RECORD_ROUTE = re.compile(
 UNAUDITED_VIEWS = {
     "accessibility": "the accessibility statement, the same for everyone",
     "health": "the load balancer's health check",
+    "health_live": "the process's liveness check",
+    "health_ready": "the load balancer's readiness check",
     "password_change": "the user's own password form",
     "password_change_done": "a confirmation message",
     "password_reset": "the reset request form, also shown signed out",

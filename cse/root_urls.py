@@ -7,6 +7,7 @@ from django.urls import include, path
 from cse import views
 from cse.forms import SignInForm
 from cse.views import account
+from cse.views import health as health_views
 from cse.views.account import PasswordChangeView
 from cse.views.stepup import step_up
 
@@ -68,7 +69,10 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("health/", views.health, name="health"),
+    # Answered first by cse.health.HealthCheckMiddleware; listed here for reverse().
+    path("health/live", health_views.live, name="health_live"),
+    path("health/ready", health_views.ready, name="health_ready"),
+    path("health/", health_views.ready, name="health"),  # the old address: readiness
     path("administration/site/", admin.site.urls),
     path("screening/", include("screening.urls")),
     path("missing/", include("missing.urls")),

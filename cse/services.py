@@ -684,9 +684,10 @@ _RECORD_REFERENCE = re.compile(r"\b[CPLV]-\d{6}\b")
 def notify(
     *, users: Iterable[User], message: str, url: str = "", email: bool = True
 ) -> list[Notification]:
-    """An in-app notification for each user, and an e-mail (sent after commit) that
-    says only that there is something to look at: no personal data leaves by e-mail."""
-    from cse.tasks import email_notification
+    """An in-app notification for each user, and an e-mail that says only that there
+    is something to look at: no personal data leaves by e-mail. The e-mail is an
+    outbox row in the caller's transaction (cse.outbox), sent once it commits."""
+    from cse import outbox
 
     created = [
         Notification.objects.create(user=user, message=message, url=url)
@@ -694,7 +695,7 @@ def notify(
     ]
     if email:
         for notification in created:
-            email_notification.delay_on_commit(notification.pk)
+            outbox.queue_notification_email(notification)
     return created
 
 

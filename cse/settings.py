@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes get their JSON whatever the session, host, TLS or database.
+    "cse.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -336,6 +338,7 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 CELERY_BROKER_URL = os.environ.get(
     "CELERY_BROKER_URL", os.environ.get("REDIS_URL", "filesystem://")
 )
+BROKER_TIMEOUT = env_int("BROKER_TIMEOUT_SECONDS", 2)
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
@@ -347,8 +350,24 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Long enough that a slow PDF is not re-delivered while it is still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Long enough that a slow PDF is not re-delivered while it is still running.
+        # Nothing waits for it: the outbox sweep sends e-mails left behind by a
+        # dead worker within a minute.
+        "visibility_timeout": 3600,
+        # A broker that does not answer must not hold a web request for long.
+        "socket_connect_timeout": BROKER_TIMEOUT,
+        "socket_timeout": BROKER_TIMEOUT,
+    }
+# Enqueueing is best-effort (cse.celery): one quick retry, then the request goes on
+# and the periodic sweeps pick the work up.
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
@@ -361,6 +380,24 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Periodic jobs. Deadlines are columns scanned by these jobs, never long ETA tasks.
 # Each part of the product keeps its entries in its own block below.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# --- core ---
+# Every e-mail is an outbox row (cse.outbox). The task enqueued after a change commits
+# usually sends it at once; this sweep sends whatever that missed (broker down, worker
+# killed, database restarting), so an e-mail is at most this late. It also records
+# the heartbeat the readiness check reads.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+OUTBOX_SWEEP_BATCH = 500
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)  # about 2 hours of tries
+CELERY_BEAT_SCHEDULE["cse-sweep-outbox"] = {
+    "task": "cse.tasks.sweep_outbox",
+    "schedule": float(OUTBOX_SWEEP_SECONDS),
+    # A tick queued behind a long backlog is dropped, not piled up.
+    "options": {"expires": OUTBOX_SWEEP_SECONDS},
+}
+# /health/ready calls beat stale when its heartbeat is older than two sweeps: one late
+# tick is not an outage.
+HEALTH_BEAT_MAX_AGE_SECONDS = 2 * OUTBOX_SWEEP_SECONDS + 30
+# --- end core ---
 # --- missing ---
 # Return-home interview deadlines are columns scanned often, never long ETA tasks
 # (Redis redelivers those): a reminder or an overdue alert is at most 5 minutes late.
@@ -376,6 +413,13 @@ CELERY_BEAT_SCHEDULE["missing-evaluate-patterns"] = {
 }
 # --- end missing ---
 # --- meetings ---
+# A document asked for while the broker was down waits as "queued": enqueue those
+# older than 5 minutes again, so none is stuck.
+CELERY_BEAT_SCHEDULE["meetings-requeue-waiting-documents"] = {
+    "task": "meetings.tasks.requeue_waiting_documents",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # Overdue meeting actions: once a day is enough (owners are reminded once per action),
 # at 06:30 UTC, clear of the 00:00-02:00 local clock-change hours and before work.
 CELERY_BEAT_SCHEDULE["meetings-remind-overdue-actions"] = {
@@ -395,6 +439,13 @@ CELERY_BEAT_SCHEDULE["disruption-expire-cawns"] = {
 }
 # --- end disruption ---
 # --- reports ---
+# A snapshot asked for while the broker was down waits as "pending": enqueue those
+# older than 5 minutes again, so none is stuck.
+CELERY_BEAT_SCHEDULE["reports-requeue-pending-snapshots"] = {
+    "task": "reports.tasks.requeue_pending_snapshots",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # The quarterly dataset is snapshotted on the first day after each quarter ends. A
 # daily run (04:15 UTC, clear of the clock-change hours) creates the snapshot for the
 # quarter just ended, and catches up if a day was missed; the unique constraint on

@@ -48,6 +48,8 @@ BEFORE_SECOND_FACTOR = {
     "login",
     "logout",
     "health",
+    "health_live",
+    "health_ready",
     "second_factor",
     "authenticator_setup",
     "recovery_codes_new",
@@ -58,6 +60,8 @@ BEFORE_SECOND_FACTOR = {
 BEFORE_SECURITY_KEY = {
     "logout",
     "health",
+    "health_live",
+    "health_ready",
     "second_factor",
     "security_key_setup",
     "step_up",
@@ -166,18 +170,16 @@ def qr_code(device: TOTPDevice) -> str:
 
 
 def factor_changed(request: HttpRequest, user: User, summary: str) -> None:
-    from cse import audit
-    from cse.tasks import email_security_notice
+    from cse import audit, outbox
 
     audit.record(by=user, action=AuditEvent.Action.FACTOR_CHANGE, summary=summary)
-    email_security_notice.delay_on_commit(user.pk, "factor_changed")
+    outbox.queue_security_notice(user=user, kind="factor_changed")
 
 
 def reset_factors(user: User, by: User) -> None:
     """An administrator's reset for a user who lost every factor: they enrol again at
     their next sign-in. Their sessions end and they are told by e-mail."""
-    from cse import audit
-    from cse.tasks import email_security_notice
+    from cse import audit, outbox
 
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=None):
@@ -189,7 +191,7 @@ def reset_factors(user: User, by: User) -> None:
             detail={"user_id": user.pk},
         )
         end_sessions(user, by=by, reason="factors reset")
-    email_security_notice.delay_on_commit(user.pk, "factors_reset")
+        outbox.queue_security_notice(user=user, kind="factors_reset")
 
 
 # --- sessions --------------------------------------------------------------

@@ -743,6 +743,19 @@ def request_document(*, by: User, meeting: Meeting, kind: str) -> MeetingDocumen
     return document
 
 
+def requeue_waiting_documents(*, waiting_longer_than: datetime.timedelta) -> int:
+    """Enqueue again the documents still waiting to render after a while: their
+    message was lost (the broker was down when they were asked for, or a worker died
+    with it). Rendering claims a document under a row lock, so a repeat is harmless."""
+    from .tasks import render_document
+
+    stale = MeetingDocument.objects.filter(
+        status=MeetingDocument.Status.QUEUED,
+        requested_at__lt=timezone.now() - waiting_longer_than,
+    ).values_list("pk", flat=True)
+    return sum(render_document.enqueue_best_effort((pk,), {}) for pk in stale)
+
+
 def send_overdue_reminders(today: datetime.date | None = None) -> int:
     """Remind the owners of each overdue open action, once. The unique reminder row,
     claimed under a row lock that skips rows another worker holds, makes repeats and

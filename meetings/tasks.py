@@ -3,6 +3,8 @@ hold the state."""
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -59,6 +61,15 @@ def render_document(document_id: int) -> None:
         status=MeetingDocument.Status.DONE,
         finished_at=timezone.now(),
         error="",
+    )
+
+
+@shared_task
+def requeue_waiting_documents() -> int:
+    """Every few minutes (beat): documents whose render message was lost are
+    enqueued again."""
+    return services.requeue_waiting_documents(
+        waiting_longer_than=datetime.timedelta(minutes=5)
     )
 
 

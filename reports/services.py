@@ -148,6 +148,19 @@ def run_snapshot(snapshot_id: int) -> bool:
     return True
 
 
+def requeue_pending_snapshots(*, waiting_longer_than: datetime.timedelta) -> int:
+    """Enqueue again the snapshots still pending after a while (their message was
+    lost to a broker outage). `run_snapshot` claims a pending one once, so a repeat
+    is harmless."""
+    from .tasks import compute_snapshot
+
+    stale = Snapshot.objects.filter(
+        status=Snapshot.Status.PENDING,
+        requested_at__lt=timezone.now() - waiting_longer_than,
+    ).values_list("pk", flat=True)
+    return sum(compute_snapshot.enqueue_best_effort((pk,), {}) for pk in stale)
+
+
 def schedule_quarter_end(today: datetime.date | None = None) -> int:
     """The quarter-end snapshots: for every area (and all areas) the last quarter that
     has ended. Run daily, it creates them on the first day after a quarter ends and

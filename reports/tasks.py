@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 
 from . import services
@@ -10,6 +12,14 @@ from . import services
 @shared_task
 def compute_snapshot(snapshot_id: int) -> bool:
     return services.run_snapshot(snapshot_id)
+
+
+@shared_task
+def requeue_pending_snapshots() -> int:
+    """Every few minutes (beat): snapshots whose message was lost are enqueued again."""
+    return services.requeue_pending_snapshots(
+        waiting_longer_than=datetime.timedelta(minutes=5)
+    )
 
 
 @shared_task

@@ -178,6 +178,50 @@ def unverified_client_for(client):
     return login
 
 
+REFUSED_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_refused(monkeypatch):
+    """The Celery app publishes for real (not in-process) to a broker address that
+    refuses connections, with short timeouts; put back afterwards."""
+    from cse import celery_app
+
+    # Celery reads the variable before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", REFUSED_BROKER)
+
+    conf = celery_app.conf
+    saved = {
+        name: conf[name]
+        for name in ("broker_url", "broker_transport_options", "task_always_eager")
+    }
+
+    def drop_pools():  # the next publish builds a pool for the current URL
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    drop_pools()
+    conf.broker_url = REFUSED_BROKER
+    conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    conf.task_always_eager = False
+    try:
+        yield REFUSED_BROKER
+    finally:
+        drop_pools()
+        for name, value in saved.items():
+            conf[name] = value
+
+
+@pytest.fixture
+def beat_alive(db, settings):
+    """The periodic sweep has just run, as the readiness check (/health/) expects,
+    and counts as recent however long the test takes."""
+    from cse.outbox import record_heartbeat
+
+    record_heartbeat("beat")
+    settings.HEALTH_BEAT_MAX_AGE_SECONDS = 24 * 3600
+
+
 @pytest.fixture
 def audit_event_queries(db):
     """The queries one audit event costs: a single INSERT on PostgreSQL, where a

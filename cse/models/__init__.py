@@ -2,6 +2,7 @@ from .administration import AdministrationRequest
 from .audit import AuditEvent
 from .break_glass import BreakGlass
 from .organisation import Agency, LocalArea, Role, User, UserRole
+from .outbox import Heartbeat, OutboundEmail
 from .records import (
     ChildGroupObjectPermission,
     ChildUserObjectPermission,
@@ -55,12 +56,14 @@ __all__ = [
     "Ethnicity",
     "Forum",
     "Gender",
+    "Heartbeat",
     "Link",
     "LocalArea",
     "Location",
     "LocationGroupObjectPermission",
     "LocationUserObjectPermission",
     "Notification",
+    "OutboundEmail",
     "PersonGroupObjectPermission",
     "PersonOfInterest",
     "PersonUserObjectPermission",

@@ -5,7 +5,7 @@ from .break_glass import (
     break_glass_reviews,
     break_glass_start,
 )
-from .home import accessibility, health, home, notification_open, notifications
+from .home import accessibility, home, notification_open, notifications
 from .import_children import import_children
 from .links import link_create, link_end
 from .records import (
@@ -56,7 +56,6 @@ __all__ = [
     "child_list",
     "flag_create",
     "flag_remove",
-    "health",
     "home",
     "import_children",
     "link_create",

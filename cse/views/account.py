@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +22,10 @@ from django_otp_webauthn.views import (
     CompleteCredentialRegistrationView,
 )
 
-from cse import audit, stepup, two_factor
+from cse import audit, outbox, stepup, two_factor
 from cse.forms import AuthenticatorForm, PasswordResetForm, SecondFactorForm
 from cse.models import AuditEvent
 from cse.stepup import step_up_required
-from cse.tasks import email_security_notice
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -33,8 +33,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     to the account holder so an unexpected change is noticed."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        email_security_notice.delay_on_commit(self.request.user.pk, "password_changed")
+        with transaction.atomic():
+            response = super().form_valid(form)
+            outbox.queue_security_notice(
+                user=self.request.user, kind="password_changed"
+            )
         return response
 
 
@@ -222,16 +225,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
-        two_factor.end_sessions(user, by=user, reason="password reset")
-        audit.record(
-            by=user,
-            action=AuditEvent.Action.PASSWORD_RESET,
-            summary="Password reset through an e-mailed link",
-            detail={"user_id": user.pk, "stage": "completed"},
-        )
-        email_security_notice.delay_on_commit(user.pk, "password_reset")
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            two_factor.end_sessions(user, by=user, reason="password reset")
+            audit.record(
+                by=user,
+                action=AuditEvent.Action.PASSWORD_RESET,
+                summary="Password reset through an e-mailed link",
+                detail={"user_id": user.pk, "stage": "completed"},
+            )
+            outbox.queue_security_notice(user=user, kind="password_reset")
         return response
 
 

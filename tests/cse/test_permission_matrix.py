@@ -85,7 +85,7 @@ POST_ONLY = {
     "cse:break_glass_end",
 }
 # Reachable without signing in.
-PUBLIC = {"login", "logout", "accessibility", "health"}
+PUBLIC = {"login", "logout", "accessibility", "health", "health_live", "health_ready"}
 # Signed-in pages of Django's own (password change) and its admin site.
 OTHER = {"password_change", "password_change_done", "step_up"}
 # A break-glass grant's review page (a grant, not a record, in the URL): every cast
@@ -216,8 +216,8 @@ def test_post_only_views_refuse_get(url_name, client, alice, child):
     assert client.get(reverse(url_name, args=args)).status_code == 405
 
 
-def test_public_pages_need_no_sign_in(client, db):
-    for name in ["login", "accessibility", "health"]:
+def test_public_pages_need_no_sign_in(client, db, beat_alive):
+    for name in ["login", "accessibility", "health", "health_live", "health_ready"]:
         assert client.get(reverse(name)).status_code == 200
 
 

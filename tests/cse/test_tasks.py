@@ -1,4 +1,4 @@
-"""The notification e-mail task, run by a real Celery worker on the configured broker
+"""The outbox e-mail tasks, run by a real Celery worker on the configured broker
 (Redis in CI, the filesystem broker on a laptop)."""
 
 import time
@@ -6,10 +6,11 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.db import transaction
 
-from cse import celery_app
-from cse.models import Notification
-from cse.tasks import email_notification
+from cse import celery_app, services
+from cse.models import Notification, OutboundEmail
+from cse.tasks import send_email, sweep_outbox
 
 
 @pytest.fixture
@@ -34,30 +35,34 @@ def wait_for(condition, seconds=20.0):
 
 
 def test_a_worker_sends_each_notification_email_once(worker, alice):
-    notification = Notification.objects.create(
-        user=alice, message="Record C-000001 shared"
-    )
-    email_notification.delay(notification.pk)
-    email_notification.delay(notification.pk)  # a redelivered or repeated message
+    with transaction.atomic():
+        (notification,) = services.notify(
+            users=[alice], message="Record C-000001 shared"
+        )
+    email = OutboundEmail.objects.get(notification=notification)
+    send_email.delay(email.pk)  # a redelivered or repeated message
+    sweep_outbox.delay()  # and the sweep, at the same moment
     assert wait_for(
         lambda: Notification.objects.get(pk=notification.pk).emailed_at is not None
     )
-    time.sleep(1)  # give the second message time to be consumed
+    time.sleep(1)  # give the other messages time to be consumed
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.endswith("You have a new notification")
     assert "C-000001" not in mail.outbox[0].body
+    assert mail.outbox[0].message()["Message-ID"] == email.message_id
 
 
-def test_it_does_nothing_for_a_notification_already_emailed(db, alice):
-    notification = Notification.objects.create(user=alice, message="Something")
-    email_notification(notification.pk)
-    email_notification(notification.pk)
+def test_it_does_nothing_for_an_email_already_sent(db, alice):
+    (notification,) = services.notify(users=[alice], message="Something")
+    email = OutboundEmail.objects.get(notification=notification)
+    send_email(email.pk)
+    send_email(email.pk)
     assert len(mail.outbox) == 1
 
 
 def test_it_skips_users_without_an_email_address(db, alice):
     alice.email = ""
     alice.save()
-    notification = Notification.objects.create(user=alice, message="Something")
-    email_notification(notification.pk)
+    (notification,) = services.notify(users=[alice], message="Something")
+    send_email(OutboundEmail.objects.get(notification=notification).pk)
     assert mail.outbox == []

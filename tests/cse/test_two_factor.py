@@ -55,7 +55,7 @@ def _password_only(client, user):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(all_url_names()))
 def test_a_password_only_session_reaches_nothing_but_the_second_factor(
-    unverified_client_for, alice, name
+    unverified_client_for, alice, name, beat_alive
 ):
     client = unverified_client_for(alice)
     TOTPDevice.objects.create(user=alice, name="Authenticator app", confirmed=True)
@@ -78,10 +78,11 @@ def test_the_admin_site_also_needs_the_second_factor(unverified_client_for, sam)
 
 @pytest.mark.django_db
 def test_health_and_static_answer_before_the_second_factor(
-    unverified_client_for, alice
+    unverified_client_for, alice, beat_alive
 ):
     client = unverified_client_for(alice)
     assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("health_live")).status_code == 200
 
 
 # --- signing in with a code ---------------------------------------------------

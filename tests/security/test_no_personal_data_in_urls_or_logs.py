@@ -116,7 +116,7 @@ def _mail_parts(message) -> list[tuple[str, str]]:
 
 
 def test_no_personal_data_reaches_a_url_a_log_or_an_email(
-    log_lines, dataset, cast, django_capture_on_commit_callbacks, settings
+    log_lines, dataset, cast, django_capture_on_commit_callbacks, settings, beat_alive
 ):
     from meetings import services as meetings
     from missing import services as missing
