@@ -398,9 +398,7 @@ def _refilled(form, current, now: dict, take_theirs: list[str]):
     for the fields only others changed, and the current version."""
     retry = copy.copy(form)
     initial = dict(form.initial)
-    initial.update(
-        {name: value for name, value in getattr(form, "cleaned_data", {}).items()}
-    )
+    initial.update(getattr(form, "cleaned_data", {}))
     initial.update({name: now[name] for name in take_theirs if name in form.fields})
     initial[VERSION_FIELD] = make_token(current, now)
     retry.initial = initial
