@@ -47,7 +47,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -192,6 +192,11 @@ class VersionedForm:
             # removed their fields.
             self.initial[VERSION_FIELD] = self.fresh_version
 
+    def _clean_fields(self) -> None:
+        # The token is read from the data; services are handed fields, not it.
+        super()._clean_fields()
+        self.cleaned_data.pop(VERSION_FIELD, None)
+
     # --- what is versioned ---------------------------------------------------------
 
     def versioned_values(self, row: models.Model) -> dict[str, object]:
@@ -211,16 +216,19 @@ class VersionedForm:
                 values[name] = field.value_from_object(row)
         return values
 
+    def version_rows(self, row: models.Model) -> list[models.Model]:
+        """The rows whose saves count as saves of this one: the row, and for a step
+        audited against a row it adds (a plan's review), those rows too."""
+        return [row]
+
     def version_history(
         self, row: models.Model, since: datetime.datetime
     ) -> QuerySet[AuditEvent]:
         """The audit trail's writes to the row since `since`: who saved, and when."""
-        return AuditEvent.objects.filter(
-            object_type=row._meta.label_lower,
-            object_id=str(row.pk),
-            action__in=WRITE_ACTIONS,
-            at__gte=since,
-        )
+        rows = Q()
+        for each in self.version_rows(row):
+            rows |= Q(object_type=each._meta.label_lower, object_id=str(each.pk))
+        return AuditEvent.objects.filter(rows, action__in=WRITE_ACTIONS, at__gte=since)
 
     def version_label(self, name: str) -> str:
         if name in self.fields and self.fields[name].label:
@@ -313,8 +321,7 @@ def check(form: VersionedForm, current: models.Model) -> EditConflict | None:
     read = form.read_version()
     now = form.versioned_values(current)
     if read is not None:
-        names = [name for name in now if name in read.digests]
-        names += [name for name in read.digests if name not in now]
+        names = [*now, *(name for name in read.digests if name not in now)]
         changed = [
             name
             for name in names

@@ -4,6 +4,7 @@ from cse.models import Link, SharingDecision, SubjectAccess
 from missing.models import ReturnInterview
 from tests.factories import make_location
 from tests.missing.helpers import at, episode
+from tests.page_forms import read_version
 
 
 def _data(**extra):
@@ -28,9 +29,9 @@ def test_a_practitioner_completes_the_interview_within_72_hours(
     client_for, alice, child
 ):
     ep = episode(child, alice, at(2020, 1, 1, 10), returned=at(2020, 1, 2, 10))
-    response = client_for(alice).post(
-        reverse("missing:interview_edit", args=[ep.pk]), _data()
-    )
+    client = client_for(alice)
+    url = reverse("missing:interview_edit", args=[ep.pk])
+    response = client.post(url, {**_data(), **read_version(client, url)})
     assert response.status_code == 302
     interview = ReturnInterview.objects.get()
     assert interview.status == "completed_in_time"
@@ -45,9 +46,9 @@ def test_a_decline_needs_a_reason(client_for, alice, child):
         completed_at_2="",
         completed_at_3="",
     )
-    response = client_for(alice).post(
-        reverse("missing:interview_edit", args=[ep.pk]), data
-    )
+    client = client_for(alice)
+    url = reverse("missing:interview_edit", args=[ep.pk])
+    response = client.post(url, {**data, **read_version(client, url)})
     assert response.status_code == 200
     assert b"Enter why the child declined" in response.content
 

@@ -29,6 +29,7 @@ from reports.models import (
     RagChange,
 )
 from tests.factories import AgencyFactory, LocalAreaFactory, UserFactory
+from tests.page_forms import read_version
 from tests.reports.delivery_helpers import add_action, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -355,14 +356,21 @@ def test_changing_a_rating_without_a_reason_shows_the_error_summary(
 ):
     client.force_login(carol)
     url = reverse("reports:delivery_action_rag", args=[action.pk])
-    response = client.post(url, {"action_rag": "red", "outcome_rag": "none"})
+    opened = read_version(client, url)
+    response = client.post(url, {"action_rag": "red", "outcome_rag": "none", **opened})
     html = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in html
     assert "Enter why the rating has changed" in html
     assert 'href="#id_comment"' in html
     response = client.post(
-        url, {"action_rag": "red", "outcome_rag": "none", "comment": "No progress"}
+        url,
+        {
+            "action_rag": "red",
+            "outcome_rag": "none",
+            "comment": "No progress",
+            **opened,
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("reports:delivery_action_detail", args=[action.pk]))
@@ -633,6 +641,7 @@ def test_changing_an_actions_details_keeps_its_ratings(
         "accountable_user": carol.pk,
         "responsible_name": "CSE team",
         "timescale": "Monthly",
+        **read_version(client, url),
     }
     assert client.post(url, data).status_code == 302
     action.refresh_from_db()
