@@ -75,6 +75,7 @@ WRITE_ACTIONS = (
 NOT_GIVEN = "Not given"
 NOT_ON_FORM = "Not on this form"
 NOT_SHOWN = "a record not shared with your agency"
+NOT_SHOWN_VALUE = "Not shown"
 CONFLICT_MESSAGE = (
     "Someone else saved this record after you opened this form. Nothing has been "
     "saved: check what changed, then save again."
@@ -181,6 +182,8 @@ class VersionedForm:
     """
 
     version_extra: tuple[str, ...] = ()
+    # Versioned, but never shown in a conflict (a password's hash).
+    version_hidden: frozenset[str] = frozenset()
 
     def __init__(self, *args, version_of: models.Model | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -424,6 +427,8 @@ def _refilled(form, current, now: dict, take_theirs: list[str]):
 
 def _shown(form: VersionedForm, name: str, value: object) -> str:
     """A value as the form's user would read it: a choice's label, a date in words."""
+    if name in form.version_hidden:
+        return NOT_SHOWN_VALUE
     field = form.fields.get(name)
     if isinstance(value, QuerySet):
         value = list(value)
@@ -472,6 +477,59 @@ def _choices(form: VersionedForm, name: str, field) -> dict[str, str]:
         except FieldDoesNotExist:
             flat = []
     return {_canonical(key): label for key, label in flat if key not in (None, "")}
+
+
+# --- Django's administration site ------------------------------------------------------
+
+
+class AdminVersionedForm(VersionedForm):
+    """The administration site's change forms: the check is made while the form is
+    cleaned, against the row `AuditedAdmin.get_object` read under a lock in the
+    change view's own transaction. A stale form shows the change page again with
+    the error at the top, what the user typed kept, and the current version, so
+    saving again applies it."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.version_of is None:
+            return data
+        conflict = check(self, self.version_of)
+        if conflict is not None:
+            self.data = self.data.copy()
+            self.data[VERSION_FIELD] = conflict.form.initial[VERSION_FIELD]
+            raise forms.ValidationError(admin_message(conflict))
+        return data
+
+
+def admin_message(conflict: EditConflict) -> str:
+    saved = "; ".join(
+        f"{save.by} at {date_format(timezone.localtime(save.at), 'H:i')} on "
+        f"{date_format(timezone.localtime(save.at), 'j F Y')}"
+        for save in conflict.saves
+    )
+    changed = "; ".join(
+        f"{change.label}: now “{change.theirs}”, in your form “{change.yours}”"
+        for change in conflict.changes
+    )
+    return " ".join(
+        part
+        for part in (
+            conflict.message,
+            f"Saved by: {saved}." if saved else "",
+            f"Changed: {changed}." if changed else "",
+            "Saving again applies what this form now holds.",
+        )
+        if part
+    )
+
+
+def versioned_admin_form(form_class: type, *, hidden: frozenset[str]) -> type:
+    """The admin's form class with the version carried and checked."""
+    return type(
+        form_class.__name__,
+        (AdminVersionedForm, form_class),
+        {"version_hidden": frozenset(hidden), "__module__": form_class.__module__},
+    )
 
 
 # --- the page --------------------------------------------------------------------------
