@@ -162,10 +162,20 @@ def read_token(token: str, instance: models.Model) -> ReadVersion | None:
 # --- the form mixin --------------------------------------------------------------------
 
 
+class VersionInput(forms.HiddenInput):
+    """A hidden input with no id: a page may hold several versioned forms (a
+    record's detail page), and an id must be unique on the page."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("id", None)
+        return context
+
+
 class VersionField(forms.Field):
     """The hidden token. Not a CharField: the free-text limits do not apply to it."""
 
-    widget = forms.HiddenInput
+    widget = VersionInput
 
     def __init__(self, **kwargs) -> None:
         super().__init__(required=False, label="", **kwargs)

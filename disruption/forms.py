@@ -161,7 +161,7 @@ class CawnServeForm(VersionedForm, Form):
     )
 
 
-class SignedCopyForm(Form):
+class SignedCopyForm(VersionedForm, Form):
     signed_copy = forms.FileField(
         label="Scanned signed copy", help_text="A PDF, JPG or PNG, smaller than 10MB."
     )
@@ -182,6 +182,10 @@ class BreachForm(ModelForm):
 
 class ReasonForm(Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(VersionedForm, ReasonForm):
+    version_extra = ("status", "end_reason")
 
 
 class RegisterFilterForm(Form):
@@ -463,7 +467,9 @@ class LinkForm(Form):
             self.fields[name].label_from_instance = lambda s: s.reference
 
 
-class ActionedForm(Form):
+class ActionedForm(VersionedForm, Form):
+    version_extra = ("status",)
+
     action_taken = forms.CharField(
         label="Action taken", widget=forms.Textarea(attrs={"rows": 3})
     )

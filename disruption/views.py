@@ -182,8 +182,8 @@ def cawn_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cawn": cawn,
             "breaches": list(cawn.breaches.select_related("recorded_by")),
             "can_manage": rules.may_manage_cawn(request.user, cawn),
-            "withdraw_form": forms.ReasonForm(),
-            "upload_form": forms.SignedCopyForm(),
+            "withdraw_form": forms.WithdrawForm(version_of=cawn),
+            "upload_form": forms.SignedCopyForm(version_of=cawn),
         },
     )
 
@@ -261,11 +261,25 @@ def cawn_serve(request: HttpRequest, pk: int) -> HttpResponse:
 def cawn_upload(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     permissions.require(rules.may_manage_cawn(request.user, cawn))
-    form = forms.SignedCopyForm(request.POST, request.FILES)
+    form = forms.SignedCopyForm(request.POST, request.FILES, version_of=cawn)
     if form.is_valid():
         try:
-            services.upload_signed_copy(
-                by=request.user, cawn=cawn, signed_copy=form.cleaned_data["signed_copy"]
+            with concurrency.saving(form):
+                services.upload_signed_copy(
+                    by=request.user,
+                    cawn=cawn,
+                    signed_copy=form.cleaned_data["signed_copy"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=cawn.person_id,
+                title="Upload the signed copy",
+                caption=cawn.reference,
+                back=cawn.get_absolute_url(),
+                multipart=True,
+                button="Upload",
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -341,11 +355,22 @@ def cawn_breach_create(request: HttpRequest, pk: int) -> HttpResponse:
 def cawn_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     permissions.require(rules.may_manage_cawn(request.user, cawn))
-    form = forms.ReasonForm(request.POST)
+    form = forms.WithdrawForm(request.POST, version_of=cawn)
     if form.is_valid():
         try:
-            services.withdraw_cawn(
-                by=request.user, cawn=cawn, reason=form.cleaned_data["reason"]
+            with concurrency.saving(form):
+                services.withdraw_cawn(
+                    by=request.user, cawn=cawn, reason=form.cleaned_data["reason"]
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=cawn.person_id,
+                title="Withdraw the notice",
+                caption=cawn.reference,
+                back=cawn.get_absolute_url(),
+                button="Withdraw notice",
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -725,7 +750,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "link_form": forms.LinkForm(user=request.user, report=report)
             if can_grade
             else None,
-            "actioned_form": forms.ActionedForm(),
+            "actioned_form": forms.ActionedForm(version_of=report),
         },
     )
 
@@ -872,13 +897,23 @@ def report_link(request: HttpRequest, pk: int) -> HttpResponse:
 def report_actioned(request: HttpRequest, pk: int) -> HttpResponse:
     report = rules.get_report_or_404(request.user, pk)
     permissions.require(rules.may_grade(request.user, report))
-    form = forms.ActionedForm(request.POST)
+    form = forms.ActionedForm(request.POST, version_of=report)
     if form.is_valid():
         try:
-            services.mark_actioned(
-                by=request.user,
-                report=report,
-                action_taken=form.cleaned_data["action_taken"],
+            with concurrency.saving(form):
+                services.mark_actioned(
+                    by=request.user,
+                    report=report,
+                    action_taken=form.cleaned_data["action_taken"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=None,
+                title="Mark the report actioned",
+                caption=report.reference,
+                back=reverse("disruption:report_detail", args=[report.pk]),
             )
         except ValidationError as error:
             _apply_errors(form, error)

@@ -52,9 +52,10 @@ def version_of(form: Form) -> str:
     return next(field["value"] for field in form.fields if field["name"] == VERSION)
 
 
-def read_version(client, url: str) -> dict:
-    """`{record_version: token}` as the edit page at `url` gives it now, to post
+def read_version(client, url: str, *, action: str | None = None) -> dict:
+    """`{record_version: token}` as the page at `url` gives it now (in its form
+    posting to `action`, for a step whose form sits on a record's page), to post
     with a form's data as a browser would."""
     response = client.get(url)
     assert response.status_code == 200, response.status_code
-    return {VERSION: version_of(edit_form(response))}
+    return {VERSION: version_of(edit_form(response, action=action))}

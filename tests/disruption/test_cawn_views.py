@@ -167,9 +167,9 @@ def test_an_outsider_gets_404(client, cawn, erin):
 def test_withdrawal_lifts_the_flag(client, cawn, officer):
     serve(officer, cawn)
     client.force_login(officer)
-    response = client.post(
-        reverse("disruption:cawn_withdraw", args=[cawn.pk]), {"reason": "Moved away"}
-    )
+    url = reverse("disruption:cawn_withdraw", args=[cawn.pk])
+    opened = read_version(client, cawn.get_absolute_url(), action=url)
+    response = client.post(url, {"reason": "Moved away", **opened})
     assert response.status_code == 302
     cawn.refresh_from_db()
     assert cawn.status == Cawn.Status.WITHDRAWN

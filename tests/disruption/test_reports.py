@@ -8,7 +8,7 @@ from cse.concurrency import VERSION_FIELD
 from cse.models import Link, Role
 from disruption import permissions as rules
 from disruption import services
-from disruption.forms import GradeForm
+from disruption.forms import ActionedForm, GradeForm
 from disruption.models import IntelligenceReport
 from tests.factories import UserFactory, make_person
 
@@ -175,6 +175,9 @@ def test_a_graded_report_is_marked_actioned(client, report, ian):
     )
     client.force_login(ian)
     url = reverse("disruption:report_actioned", args=[report.pk])
-    assert client.post(url, {"action_taken": "Patrols tasked"}).status_code == 302
+    # The version the report's page (behind its s.62 justification) gives the form.
+    opened = {VERSION_FIELD: ActionedForm(version_of=report).fresh_version()}
+    data = {"action_taken": "Patrols tasked", **opened}
+    assert client.post(url, data).status_code == 302
     report.refresh_from_db()
     assert report.status == "actioned"
