@@ -162,6 +162,8 @@ class CawnServeForm(VersionedForm, Form):
 
 
 class SignedCopyForm(VersionedForm, Form):
+    version_extra = ("status",)
+
     signed_copy = forms.FileField(
         label="Scanned signed copy", help_text="A PDF, JPG or PNG, smaller than 10MB."
     )

@@ -151,6 +151,8 @@ class ActionUpdateForm(Form):
 
 
 class CloseActionForm(VersionedForm, Form):
+    version_extra = ("closure_note",)
+
     status = forms.ChoiceField(
         choices=[
             (Action.Status.COMPLETED, "Completed"),
