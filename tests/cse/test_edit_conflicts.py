@@ -3,13 +3,16 @@ form someone else has overtaken shows what changed and saves nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from cse import concurrency
+from cse import concurrency, services
 from cse.models import AuditEvent, Category, CategoryAssessment, Child
 from tests.page_forms import VERSION, edit_form, submitted, version_of
 
@@ -190,3 +193,64 @@ def test_the_token_names_its_row_and_is_signed(alice, child):
     assert concurrency.read_token(token, _other_child(alice)) is None
     assert concurrency.read_token(token[:-2] + "xx", child) is None
     assert "Testchild" not in token and "Sampleton" not in token
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two connections writing at once need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_from_one_version_exactly_one_lands(
+    alice, carol, child, monkeypatch
+):
+    """Both forms were read at the same version and are saved at the same moment,
+    each in its own thread and database connection. Each save waits inside its
+    transaction for the other to arrive there too: without the row lock both would,
+    and both would be saved. With it the second waits for the first to commit, then
+    finds the record changed."""
+    browsers = []
+    for user in (alice, carol):
+        browser = Client()
+        browser.force_login(user)
+        browsers.append(browser)
+    forms = [_open(browser, child) for browser in browsers]
+    both_inside = threading.Barrier(2, timeout=3)
+    update_subject = services.update_subject
+
+    def meeting_the_other(**kwargs):
+        # When the other save is held at the lock, the wait ends and this one goes on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_inside.wait()
+        return update_subject(**kwargs)
+
+    monkeypatch.setattr(services, "update_subject", meeting_the_other)
+    statuses: dict[str, int] = {}
+
+    def save(browser, form, known_as: str) -> None:
+        try:
+            response = browser.post(
+                reverse("cse:child_edit", args=[child.pk]),
+                submitted(form, known_as=known_as),
+            )
+            statuses[known_as] = response.status_code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(browser, form, name))
+        for browser, form, name in zip(browsers, forms, ("Tess", "Tia"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses.values()) == [302, 409], statuses
+    winner = next(name for name, status in statuses.items() if status == 302)
+    child.refresh_from_db()
+    assert child.known_as == winner
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.CHANGE, object_type="cse.child"
+        ).count()
+        == 1
+    )
