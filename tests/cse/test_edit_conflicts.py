@@ -254,3 +254,14 @@ def test_two_simultaneous_saves_from_one_version_exactly_one_lands(
         ).count()
         == 1
     )
+
+
+def test_an_edit_writes_only_the_forms_columns(alice, child):
+    """The record as the form read it is saved over a record changed since in a
+    column the form does not edit: that column keeps the newer value."""
+    stale = Child.objects.get(pk=child.pk)
+    Child.objects.filter(pk=child.pk).update(current_category=Category.SERIOUS)
+    services.update_subject(by=alice, subject=stale, fields={"known_as": "Testy"})
+    child.refresh_from_db()
+    assert child.known_as == "Testy"
+    assert child.current_category == Category.SERIOUS
