@@ -23,12 +23,20 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core import checks
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.forms import CharField, Textarea
 from django.forms.models import _get_foreign_key
 from django.shortcuts import redirect
 
-from cse import administration, audit, outbox, permissions, stepup, two_factor
+from cse import (
+    administration,
+    audit,
+    concurrency,
+    outbox,
+    permissions,
+    stepup,
+    two_factor,
+)
 from cse.models import (
     AdministrationRequest,
     Agency,
@@ -68,8 +76,29 @@ class AuditedAdmin(AdministratorsOnly):
     """
 
     audit_hidden_fields: frozenset[str] = frozenset({"password"})
+    # The change form carries the version it was read at (cse.concurrency).
+    change_form_template = "admin/versioned_change_form.html"
 
     # --- Django's hooks -----------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form
+        return concurrency.versioned_admin_form(form, hidden=self.audit_hidden_fields)
+
+    def get_object(self, request, object_id, from_field=None):
+        """On a POST (inside the change view's transaction) the row is read under a
+        lock, so the version checked is the version saved over."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST" and self._in_transaction():
+            obj = concurrency.lock(obj)
+        return obj
+
+    def _in_transaction(self) -> bool:
+        return transaction.get_connection(
+            router.db_for_write(self.model)
+        ).in_atomic_block
 
     def save_model(self, request, obj, form, change) -> None:
         _before(request)[id(obj)] = self.audit_state(request, obj) if change else {}

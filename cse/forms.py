@@ -11,6 +11,7 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.core.exceptions import ValidationError
 
 from cse import permissions
+from cse.concurrency import VersionedForm
 from cse.govuk_forms import (
     GovukDateField,
     govuk_length_limits,
@@ -107,7 +108,7 @@ def _user_choice(queryset, label: str) -> forms.ModelChoiceField:
     return field
 
 
-class ChildForm(ModelForm):
+class ChildForm(VersionedForm, ModelForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     aliases = forms.CharField(
         label="Other names or aliases",
@@ -221,7 +222,7 @@ class ConfirmNewChildForm(Form):
     )
 
 
-class PersonForm(ModelForm):
+class PersonForm(VersionedForm, ModelForm):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     aliases = forms.CharField(
         label="Other names or aliases",
@@ -270,7 +271,7 @@ class PersonForm(ModelForm):
         ]
 
 
-class LocationForm(ModelForm):
+class LocationForm(VersionedForm, ModelForm):
     hotspot_since = GovukDateField(label="Hotspot since", required=False)
 
     class Meta:
@@ -311,7 +312,7 @@ class LocationForm(ModelForm):
         return data
 
 
-class VehicleForm(ModelForm):
+class VehicleForm(VersionedForm, ModelForm):
     class Meta:
         model = Vehicle
         fields = ["registration", "make", "model", "colour", "notes"]

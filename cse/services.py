@@ -136,7 +136,9 @@ def create_subject(
 
 @transaction.atomic
 def update_subject(*, by: User, subject: Subject, fields: dict) -> Subject:
-    """Change a record's details, keeping the before and after in the audit trail."""
+    """Change a record's details, keeping the before and after in the audit trail.
+    Only `fields` (and what follows from them) are written: a column the form did
+    not edit keeps whatever someone else saved there meanwhile."""
     permissions.require(permissions.can_edit(by, subject))
     before = audit.snapshot(subject, fields.keys())
     for name, value in fields.items():
@@ -144,7 +146,8 @@ def update_subject(*, by: User, subject: Subject, fields: dict) -> Subject:
     _before_save(subject)
     subject.full_clean(exclude=["owner_agency", "kind", "created_by"])
     subject.updated_at = timezone.now()
-    subject.save()
+    derived = ["registration_normalised"] if isinstance(subject, Vehicle) else []
+    subject.save(update_fields=[*fields, *derived, "updated_at"])
     _refresh_search_text(subject)
     changes = audit.diff(before, audit.snapshot(subject, fields.keys()))
     if changes:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cse import permissions
+from cse.concurrency import VersionedForm
 from cse.forms import Form, ModelForm, long_text
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Child, Link, Location, PersonOfInterest, Subject, User, Vehicle
@@ -124,7 +125,9 @@ class CawnStartForm(Form):
         return f"{child.forename} {child.surname}"
 
 
-class CawnServeForm(Form):
+class CawnServeForm(VersionedForm, Form):
+    version_extra = ("status",)
+
     served_at = GovukDateTimeField(label="When was the notice served?")
     photograph_shown = forms.ChoiceField(
         label="Was the person shown a photograph of the child?",
@@ -158,7 +161,9 @@ class CawnServeForm(Form):
     )
 
 
-class SignedCopyForm(Form):
+class SignedCopyForm(VersionedForm, Form):
+    version_extra = ("status",)
+
     signed_copy = forms.FileField(
         label="Scanned signed copy", help_text="A PDF, JPG or PNG, smaller than 10MB."
     )
@@ -179,6 +184,10 @@ class BreachForm(ModelForm):
 
 class ReasonForm(Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(VersionedForm, ReasonForm):
+    version_extra = ("status", "end_reason")
 
 
 class RegisterFilterForm(Form):
@@ -238,7 +247,7 @@ class TacticForm(ModelForm):
         self.fields["lead_agency"].initial = user.agency_id
 
 
-class TacticUpdateForm(ModelForm):
+class TacticUpdateForm(VersionedForm, ModelForm):
     ends_on = GovukDateField(label="End or expiry date", required=False)
 
     class Meta:
@@ -277,7 +286,12 @@ class PlanForm(ModelForm):
         self.fields["next_review_on"].required = False
 
 
-class PlanReviewForm(Form):
+class PlanReviewForm(VersionedForm, Form):
+    version_extra = ("deselected_on",)
+
+    def version_rows(self, row: Plan) -> list:
+        return [row, *row.reviews.all()]
+
     reviewed_on = GovukDateField(label="Review date")
     progress = forms.CharField(
         label="Progress and milestones", widget=forms.Textarea(attrs={"rows": 4})
@@ -290,7 +304,9 @@ class PlanReviewForm(Form):
     )
 
 
-class DeselectForm(Form):
+class DeselectForm(VersionedForm, Form):
+    version_extra = ("deselection_reason",)
+
     deselected_on = GovukDateField(label="De-selection date")
     reason = forms.CharField(
         label="Reason for de-selection",
@@ -353,7 +369,7 @@ class ReportForm(ModelForm):
         }
 
 
-class GradeForm(Form):
+class GradeForm(VersionedForm, Form):
     source_evaluation = forms.ChoiceField(
         label="Source evaluation",
         choices=IntelligenceReport.SourceEvaluation.choices,
@@ -453,7 +469,9 @@ class LinkForm(Form):
             self.fields[name].label_from_instance = lambda s: s.reference
 
 
-class ActionedForm(Form):
+class ActionedForm(VersionedForm, Form):
+    version_extra = ("status",)
+
     action_taken = forms.CharField(
         label="Action taken", widget=forms.Textarea(attrs={"rows": 3})
     )

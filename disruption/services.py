@@ -233,7 +233,21 @@ def serve_cawn(
     )
     cawn.review_on = review_on
     cawn.flag = _flag_child(cawn, by=by)
-    cawn.save()
+    cawn.save(
+        update_fields=[
+            "status",
+            "served_at",
+            "served_by",
+            "photograph_shown",
+            "knowledge_verified_by",
+            "signature",
+            "refusal_reason",
+            "review_on",
+            "flag",
+            "signed_copy",
+            "signed_copy_type",
+        ]
+    )
     for subject in (cawn.person, cawn.child):
         core.add_chronology_entry(
             subject=subject,
@@ -481,7 +495,7 @@ def update_tactic(
     tactic.outcome = outcome.strip()
     tactic.updated_at = timezone.now()
     tactic.full_clean()
-    tactic.save()
+    tactic.save(update_fields=["status", "ends_on", "outcome", "updated_at"])
     changes = audit.diff(
         before, audit.snapshot(tactic, ["status", "ends_on", "outcome"])
     )
@@ -816,7 +830,18 @@ def grade_report(
     if report.status == IntelligenceReport.Status.SUBMITTED:
         report.status = IntelligenceReport.Status.GRADED
     report.full_clean()
-    report.save()
+    report.save(
+        update_fields=[
+            "source_evaluation",
+            "assessment",
+            "handling_code",
+            "handling_conditions",
+            "sanitised_text",
+            "graded_by",
+            "graded_at",
+            "status",
+        ]
+    )
     audit.record(
         by=by,
         action=Action.CHANGE,

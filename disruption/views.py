@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse.csv_export import SafeWriter
 from cse.downloads import csv_attachment, pdf_attachment
 from cse.models import AuditEvent, LocalArea, PersonOfInterest, Subject
@@ -53,6 +53,15 @@ def _form_page(
             "button": button,
             "multipart": multipart,
         },
+    )
+
+
+def _conflict_page(request, conflict, *, subject, title, back, caption="", **extra):
+    """The form page again for a save from an overtaken form (cse.concurrency)."""
+    page = {"title": title, "back": back, "caption": caption, "intro": ""}
+    page.update({"button": "Save", "multipart": False, **extra})
+    return concurrency.conflict_response(
+        request, conflict, "disruption/form.html", page, subject=subject
     )
 
 
@@ -173,8 +182,8 @@ def cawn_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cawn": cawn,
             "breaches": list(cawn.breaches.select_related("recorded_by")),
             "can_manage": rules.may_manage_cawn(request.user, cawn),
-            "withdraw_form": forms.ReasonForm(),
-            "upload_form": forms.SignedCopyForm(),
+            "withdraw_form": forms.WithdrawForm(version_of=cawn),
+            "upload_form": forms.SignedCopyForm(version_of=cawn),
         },
     )
 
@@ -200,23 +209,38 @@ def cawn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def cawn_serve(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     permissions.require(rules.may_manage_cawn(request.user, cawn))
-    if cawn.status != Cawn.Status.ISSUED:
+    # A form opened before someone else served the notice gets the conflict page,
+    # which says who served it; only opening the form again is turned away.
+    if cawn.status != Cawn.Status.ISSUED and request.method == "GET":
         messages.info(request, "This notice has already been served or has ended")
         return redirect(cawn.get_absolute_url())
-    form = forms.CawnServeForm(request.POST or None, request.FILES or None)
+    form = forms.CawnServeForm(
+        request.POST or None, request.FILES or None, version_of=cawn
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.serve_cawn(
-                by=request.user,
-                cawn=cawn,
-                served_at=data["served_at"],
-                photograph_shown=data["photograph_shown"] == "yes",
-                knowledge_verified_by=data["knowledge_verified_by"],
-                signature=data["signature"],
-                refusal_reason=data["refusal_reason"],
-                review_on=data["review_on"],
-                signed_copy=data["signed_copy"],
+            with concurrency.saving(form):
+                services.serve_cawn(
+                    by=request.user,
+                    cawn=cawn,
+                    served_at=data["served_at"],
+                    photograph_shown=data["photograph_shown"] == "yes",
+                    knowledge_verified_by=data["knowledge_verified_by"],
+                    signature=data["signature"],
+                    refusal_reason=data["refusal_reason"],
+                    review_on=data["review_on"],
+                    signed_copy=data["signed_copy"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=cawn.person_id,
+                title="Record the service of the notice",
+                caption=cawn.reference,
+                back=cawn.get_absolute_url(),
+                multipart=True,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -237,11 +261,25 @@ def cawn_serve(request: HttpRequest, pk: int) -> HttpResponse:
 def cawn_upload(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     permissions.require(rules.may_manage_cawn(request.user, cawn))
-    form = forms.SignedCopyForm(request.POST, request.FILES)
+    form = forms.SignedCopyForm(request.POST, request.FILES, version_of=cawn)
     if form.is_valid():
         try:
-            services.upload_signed_copy(
-                by=request.user, cawn=cawn, signed_copy=form.cleaned_data["signed_copy"]
+            with concurrency.saving(form):
+                services.upload_signed_copy(
+                    by=request.user,
+                    cawn=cawn,
+                    signed_copy=form.cleaned_data["signed_copy"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=cawn.person_id,
+                title="Upload the signed copy",
+                caption=cawn.reference,
+                back=cawn.get_absolute_url(),
+                multipart=True,
+                button="Upload",
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -317,11 +355,22 @@ def cawn_breach_create(request: HttpRequest, pk: int) -> HttpResponse:
 def cawn_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     permissions.require(rules.may_manage_cawn(request.user, cawn))
-    form = forms.ReasonForm(request.POST)
+    form = forms.WithdrawForm(request.POST, version_of=cawn)
     if form.is_valid():
         try:
-            services.withdraw_cawn(
-                by=request.user, cawn=cawn, reason=form.cleaned_data["reason"]
+            with concurrency.saving(form):
+                services.withdraw_cawn(
+                    by=request.user, cawn=cawn, reason=form.cleaned_data["reason"]
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=cawn.person_id,
+                title="Withdraw the notice",
+                caption=cawn.reference,
+                back=cawn.get_absolute_url(),
+                button="Withdraw notice",
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -423,12 +472,22 @@ def tactic_update(request: HttpRequest, pk: int, tactic_pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_tactic(
-                by=request.user,
-                tactic=rules.tactics_on(request.user, subject).get(pk=tactic.pk),
-                status=data["status"],
-                ends_on=data["ends_on"],
-                outcome=data["outcome"],
+            with concurrency.saving(form):
+                services.update_tactic(
+                    by=request.user,
+                    tactic=rules.tactics_on(request.user, subject).get(pk=tactic.pk),
+                    status=data["status"],
+                    ends_on=data["ends_on"],
+                    outcome=data["outcome"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=subject,
+                title=f"Update: {tactic.tactic}",
+                caption=subject.reference,
+                back=reverse("disruption:subject_disruption", args=[subject.pk]),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -485,17 +544,28 @@ def plan_review(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     form = forms.PlanReviewForm(
         request.POST or None,
         initial={"reviewed_on": timezone.localdate(), "risk": plan.risk},
+        version_of=plan,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.review_plan(
-                by=request.user,
-                plan=plan,
-                reviewed_on=data["reviewed_on"],
-                progress=data["progress"],
-                risk=data["risk"],
-                next_review_on=data["next_review_on"],
+            with concurrency.saving(form):
+                services.review_plan(
+                    by=request.user,
+                    plan=plan,
+                    reviewed_on=data["reviewed_on"],
+                    progress=data["progress"],
+                    risk=data["risk"],
+                    next_review_on=data["next_review_on"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=subject,
+                title="Review the plan",
+                caption=subject.reference,
+                back=reverse("disruption:subject_disruption", args=[subject.pk]),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -516,16 +586,29 @@ def plan_deselect(request: HttpRequest, pk: int, plan_pk: int) -> HttpResponse:
     subject = _plan_subject(request, pk)
     plan = get_object_or_404(Plan, pk=plan_pk, subject=subject)
     form = forms.DeselectForm(
-        request.POST or None, initial={"deselected_on": timezone.localdate()}
+        request.POST or None,
+        initial={"deselected_on": timezone.localdate()},
+        version_of=plan,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.deselect_plan(
-                by=request.user,
-                plan=plan,
-                deselected_on=data["deselected_on"],
-                reason=data["reason"],
+            with concurrency.saving(form):
+                services.deselect_plan(
+                    by=request.user,
+                    plan=plan,
+                    deselected_on=data["deselected_on"],
+                    reason=data["reason"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=subject,
+                title="De-select and close the plan",
+                caption=subject.reference,
+                back=reverse("disruption:subject_disruption", args=[subject.pk]),
+                button="Close plan",
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -667,7 +750,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "link_form": forms.LinkForm(user=request.user, report=report)
             if can_grade
             else None,
-            "actioned_form": forms.ActionedForm(),
+            "actioned_form": forms.ActionedForm(version_of=report),
         },
     )
 
@@ -692,10 +775,22 @@ def report_grade(request: HttpRequest, pk: int) -> HttpResponse:
             "sanitised_text",
         )
     }
-    form = forms.GradeForm(request.POST or None, initial=initial)
+    form = forms.GradeForm(request.POST or None, initial=initial, version_of=report)
     if request.method == "POST" and form.is_valid():
         try:
-            services.grade_report(by=request.user, report=report, **form.cleaned_data)
+            with concurrency.saving(form):
+                services.grade_report(
+                    by=request.user, report=report, **form.cleaned_data
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=None,
+                title="Grade the report (3x5x2)",
+                caption=report.reference,
+                back=reverse("disruption:report_detail", args=[report.pk]),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -802,13 +897,23 @@ def report_link(request: HttpRequest, pk: int) -> HttpResponse:
 def report_actioned(request: HttpRequest, pk: int) -> HttpResponse:
     report = rules.get_report_or_404(request.user, pk)
     permissions.require(rules.may_grade(request.user, report))
-    form = forms.ActionedForm(request.POST)
+    form = forms.ActionedForm(request.POST, version_of=report)
     if form.is_valid():
         try:
-            services.mark_actioned(
-                by=request.user,
-                report=report,
-                action_taken=form.cleaned_data["action_taken"],
+            with concurrency.saving(form):
+                services.mark_actioned(
+                    by=request.user,
+                    report=report,
+                    action_taken=form.cleaned_data["action_taken"],
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(
+                request,
+                conflict,
+                subject=None,
+                title="Mark the report actioned",
+                caption=report.reference,
+                back=reverse("disruption:report_detail", args=[report.pk]),
             )
         except ValidationError as error:
             _apply_errors(form, error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from cse.concurrency import VersionedForm
 from cse.forms import RADIOS, Form, long_text
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Agency, Category, Forum, Role, User
@@ -149,7 +150,9 @@ class ActionUpdateForm(Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Update")
 
 
-class CloseActionForm(Form):
+class CloseActionForm(VersionedForm, Form):
+    version_extra = ("closure_note",)
+
     status = forms.ChoiceField(
         choices=[
             (Action.Status.COMPLETED, "Completed"),

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse.models import AuditEvent, Subject
 from cse.permissions import AgencyReader
 from cse.stepup import step_up_required
@@ -526,7 +526,7 @@ def action_detail(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
             "form": form
             if may_update and action.status == Action.Status.OPEN
             else None,
-            "close_form": forms.CloseActionForm()
+            "close_form": forms.CloseActionForm(version_of=action)
             if is_chair and action.status == Action.Status.OPEN
             else None,
         },
@@ -538,14 +538,30 @@ def action_close(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     meeting = mp.get_meeting_or_404(request.user, pk)
     action = mp.get_action_or_404(request.user, meeting, action_pk)
     permissions.require(mp.is_chair(request.user, meeting))
-    form = forms.CloseActionForm(request.POST)
+    form = forms.CloseActionForm(request.POST, version_of=action)
     if form.is_valid():
         try:
-            services.close_action(
-                by=request.user,
-                action=action,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
+            with concurrency.saving(form):
+                services.close_action(
+                    by=request.user,
+                    action=action,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "cse/edit_conflict.html",
+                {
+                    "title": f"Close action {action.pk}",
+                    "caption": str(meeting),
+                    "back": reverse(
+                        "meetings:action_detail", args=[meeting.pk, action.pk]
+                    ),
+                    "button": "Close action",
+                },
+                subject=action.subject_id,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

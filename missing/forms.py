@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cse.concurrency import VersionedForm
 from cse.forms import Form, ModelForm
 from cse.govuk_forms import GovukDateField, GovukDateTimeField
 from cse.models import Agency, SharingDecision
@@ -15,7 +16,7 @@ from .models import MissingEpisode, ReturnInterview
 RADIOS = forms.RadioSelect
 
 
-class EpisodeForm(ModelForm):
+class EpisodeForm(VersionedForm, ModelForm):
     reported_at = GovukDateTimeField(label="Reported at")
     last_seen_at = GovukDateTimeField(label="Last seen at", required=False)
     returned_at = GovukDateTimeField(
@@ -62,7 +63,7 @@ class EpisodeForm(ModelForm):
         )
 
 
-class InterviewForm(ModelForm):
+class InterviewForm(VersionedForm, ModelForm):
     offered_at = GovukDateTimeField(label="Offered at", required=False)
     completed_at = GovukDateTimeField(label="Completed at", required=False)
 

@@ -153,7 +153,7 @@ def update_episode(
     changes = audit.diff(before, audit.snapshot(episode, names))
     if not changes:
         return episode
-    _check_and_save(episode)
+    _check_and_save(episode, update_fields=names)
     audit.record(
         by=by,
         action=Action.CHANGE,
@@ -176,7 +176,12 @@ def update_episode(
     return episode
 
 
-def _check_and_save(episode: MissingEpisode) -> None:
+def _check_and_save(
+    episode: MissingEpisode, *, update_fields: list[str] | None = None
+) -> None:
+    """Check and save a new episode, or for a change only `update_fields` and what
+    follows from them, so a column the form did not edit keeps what someone else
+    saved there meanwhile."""
     errors = {}
     if not episode.reported_at:
         errors["reported_at"] = "Enter when the child was reported"
@@ -213,7 +218,10 @@ def _check_and_save(episode: MissingEpisode) -> None:
         and episode.child.current_category in CSE_RISK_CATEGORIES
     )
     episode.full_clean(exclude=["child", "owner_agency", "recorded_by", "started_at"])
-    episode.save()
+    if update_fields is None:
+        episode.save()
+    else:
+        episode.save(update_fields=[*update_fields, "started_at", "review_as_missing"])
 
 
 def _episode_description(episode: MissingEpisode) -> str:
@@ -354,7 +362,7 @@ def record_interview(
     if not changes:
         return interview
     interview.updated_at = timezone.now()
-    interview.save()
+    interview.save(update_fields=[*names, "updated_at"])
     audit.record(
         by=by,
         action=Action.CHANGE,

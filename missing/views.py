@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse import services as core
 from cse.csv_export import SafeWriter
 from cse.dates import LONDON
@@ -161,26 +161,31 @@ def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.require(permissions.can_add_to(request.user, episode.child))
     # The form edits a copy: the service compares the episode before and after.
     form = forms.EpisodeForm(request.POST or None, instance=copy.copy(episode))
+    context = {
+        "subject": episode.child,
+        "title": "Change a missing or absent episode",
+        "back": reverse("missing:episode_detail", args=[episode.pk]),
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_episode(
-                by=request.user, episode=episode, fields=form.cleaned_data
+            with concurrency.saving(form):
+                services.update_episode(
+                    by=request.user, episode=episode, fields=form.cleaned_data
+                )
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "missing/episode_form.html",
+                context,
+                subject=episode.child_id,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Episode updated")
             return redirect("missing:episode_detail", episode.pk)
-    return render(
-        request,
-        "missing/episode_form.html",
-        {
-            "form": form,
-            "subject": episode.child,
-            "title": "Change a missing or absent episode",
-            "back": reverse("missing:episode_detail", args=[episode.pk]),
-        },
-    )
+    return render(request, "missing/episode_form.html", {**context, "form": form})
 
 
 def _interview_for(request: HttpRequest, pk: int) -> ReturnInterview:
@@ -196,27 +201,32 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
     interview = _interview_for(request, pk)
     permissions.require(permissions.can_add_to(request.user, interview.child))
     form = forms.InterviewForm(request.POST or None, instance=copy.copy(interview))
+    context = {
+        "subject": interview.child,
+        "interview": interview,
+        "title": "Return-home interview",
+        "back": reverse("missing:episode_detail", args=[pk]),
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_interview(
-                by=request.user, interview=interview, fields=form.cleaned_data
+            with concurrency.saving(form):
+                services.record_interview(
+                    by=request.user, interview=interview, fields=form.cleaned_data
+                )
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "missing/interview_form.html",
+                context,
+                subject=interview.child_id,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Return-home interview saved")
             return redirect("missing:episode_detail", pk)
-    return render(
-        request,
-        "missing/interview_form.html",
-        {
-            "form": form,
-            "subject": interview.child,
-            "interview": interview,
-            "title": "Return-home interview",
-            "back": reverse("missing:episode_detail", args=[pk]),
-        },
-    )
+    return render(request, "missing/interview_form.html", {**context, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -123,7 +123,7 @@ def update_plan(
         raise ValidationError({"title": "A plan with this title already exists"})
     before = audit.snapshot(plan, PLAN_FIELDS)
     plan.title, plan.period_start, plan.period_end = title, period_start, period_end
-    plan.save()
+    plan.save(update_fields=["title", "period_start", "period_end"])
     audit.record(
         by=by,
         action=Action.CHANGE,
@@ -161,7 +161,7 @@ def save_objective(
         title,
         description,
     )
-    objective.save()
+    objective.save(update_fields=None if verb == Action.CREATE else OBJECTIVE_FIELDS)
     audit.record(
         by=by,
         action=verb,
@@ -193,7 +193,9 @@ def save_sub_objective(
     if sub_objective is None:
         sub_objective = DeliverySubObjective(objective=objective)
     sub_objective.number, sub_objective.text = number, text
-    sub_objective.save()
+    sub_objective.save(
+        update_fields=None if verb == Action.CREATE else ["number", "text"]
+    )
     audit.record(
         by=by,
         action=verb,
@@ -264,7 +266,8 @@ def save_action(
             objective=action.objective, sub_objective=action.sub_objective
         ).aggregate(last=Max("position"))["last"]
         action.position = (last or 0) + 1
-    action.save()
+    # A change writes only the action's details: its ratings change elsewhere.
+    action.save(update_fields=None if verb == Action.CREATE else [*values, "position"])
     action.partners.set(partners)
     after = audit.snapshot(action, ACTION_FIELDS)
     after["partners"] = sorted(agency.pk for agency in partners)

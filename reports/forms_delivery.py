@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cse.concurrency import VersionedForm
 from cse.forms import Form
 from cse.govuk_forms import GovukDateField
 from cse.models import LocalArea, User
@@ -21,7 +22,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.agency})" if obj.agency_id else str(obj)
 
 
-class PlanForm(Form):
+class PlanForm(VersionedForm, Form):
     area = forms.ChoiceField(label="For", widget=forms.RadioSelect)
     title = forms.CharField(max_length=200, label="Title")
     period_start = GovukDateField(label="Start of the period")
@@ -50,7 +51,7 @@ class PlanForm(Form):
         return data
 
 
-class ObjectiveForm(Form):
+class ObjectiveForm(VersionedForm, Form):
     number = forms.IntegerField(label="Number", min_value=1, max_value=99)
     title = forms.CharField(max_length=300, label="Objective")
     description = forms.CharField(
@@ -60,7 +61,7 @@ class ObjectiveForm(Form):
     )
 
 
-class SubObjectiveForm(Form):
+class SubObjectiveForm(VersionedForm, Form):
     number = forms.IntegerField(
         label="Number within the objective",
         min_value=1,
@@ -72,7 +73,7 @@ class SubObjectiveForm(Form):
     )
 
 
-class ActionForm(Form):
+class ActionForm(VersionedForm, Form):
     objective = forms.ModelChoiceField(
         queryset=DeliveryObjective.objects.none(), label="Objective"
     )
@@ -182,7 +183,7 @@ class EvidenceForm(Form):
     )
 
 
-class RagForm(Form):
+class RagForm(VersionedForm, Form):
     action_rag = forms.ChoiceField(
         choices=Rag.choices, label="Action RAG", widget=forms.RadioSelect
     )

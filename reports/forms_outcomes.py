@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from cse.concurrency import VersionedForm
 from cse.forms import Form
 from cse.govuk_forms import GovukDateField
 from cse.models import Child, LocalArea
@@ -39,9 +40,11 @@ def _area_choices() -> list[tuple[str, str]]:
     ]
 
 
-class AssessmentForm(Form):
+class AssessmentForm(VersionedForm, Form):
     """The measures of one assessment; every measure may be left blank (not
-    assessed)."""
+    assessed). Correcting one (`version_of=` the assessment), the form is read at
+    the values in force: a correction saved meanwhile by someone else is a new
+    version of them."""
 
     occasion = forms.ChoiceField(
         label="When were the measures taken?",
@@ -106,6 +109,15 @@ class AssessmentForm(Form):
             raise forms.ValidationError("Record at least one measure")
         data["values"] = values
         return data
+
+    def versioned_values(self, row: OutcomeAssessment) -> dict:
+        current = outcomes.in_force(row)
+        values = {f"m_{measure.key}": None for measure in outcomes.MEASURES}
+        values.update(self.initial_from(current))
+        return values
+
+    def version_rows(self, row: OutcomeAssessment) -> list:
+        return outcomes.corrections_of(row)
 
     @staticmethod
     def initial_from(assessment: OutcomeAssessment) -> dict:

@@ -272,6 +272,21 @@ def current(child: Child):
     ).order_by("assessed_on", "recorded_at", "pk")
 
 
+def corrections_of(assessment: OutcomeAssessment) -> list[OutcomeAssessment]:
+    """The assessment and the corrections that followed it, oldest first."""
+    chain = [assessment]
+    while True:
+        following = OutcomeAssessment.objects.filter(supersedes=chain[-1]).first()
+        if following is None or len(chain) > 100:
+            return chain
+        chain.append(following)
+
+
+def in_force(assessment: OutcomeAssessment) -> OutcomeAssessment:
+    """What an assessment now reads as: its latest correction, or itself."""
+    return corrections_of(assessment)[-1]
+
+
 def _change_rows(baseline: dict, latest: dict) -> list[dict]:
     rows = []
     for measure in MEASURES:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse.csv_export import SafeWriter
 from cse.downloads import csv_attachment, pdf_attachment
 from cse.models import AuditEvent
@@ -40,6 +40,17 @@ def _form_page(request, form, *, title: str, back: str, button: str, **extra):
         request,
         "reports/delivery_form.html",
         {"form": form, "title": title, "back": back, "button": button, **extra},
+    )
+
+
+def _conflict_page(request, conflict, *, title: str, back: str, button: str, **extra):
+    """The form page again for a save from an overtaken form (cse.concurrency)."""
+    return concurrency.conflict_response(
+        request,
+        conflict,
+        "reports/delivery_form.html",
+        {"title": title, "back": back, "button": button, **extra},
+        subject=None,
     )
 
 
@@ -105,22 +116,25 @@ def delivery_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "period_start": plan.period_start,
             "period_end": plan.period_end,
         },
+        version_of=plan,
     )
+    page = {
+        "title": f"Change the plan: {plan.title}",
+        "back": reverse("reports:delivery_plan_detail", args=[plan.pk]),
+        "button": "Save",
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            plans.update_plan(by=request.user, plan=plan, **form.cleaned_data)
+            with concurrency.saving(form):
+                plans.update_plan(by=request.user, plan=plan, **form.cleaned_data)
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(request, conflict, **page)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Plan saved")
             return redirect("reports:delivery_plan_detail", plan.pk)
-    return _form_page(
-        request,
-        form,
-        title=f"Change the plan: {plan.title}",
-        back=reverse("reports:delivery_plan_detail", args=[plan.pk]),
-        button="Save",
-    )
+    return _form_page(request, form, **page)
 
 
 @require_GET
@@ -181,24 +195,38 @@ def delivery_objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _objective_page(request, plan: DeliveryPlan, objective, initial) -> HttpResponse:
-    form = ObjectiveForm(request.POST or None, initial=initial)
+    form = ObjectiveForm(request.POST or None, initial=initial, version_of=objective)
+    page = {
+        "title": "Change the objective" if objective else "Add an objective",
+        "back": reverse("reports:delivery_plan_detail", args=[plan.pk]),
+        "button": "Save objective",
+    }
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save() -> None:
             plans.save_objective(
                 by=request.user, plan=plan, objective=objective, **form.cleaned_data
             )
+
+        try:
+            _saving(form, save)
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(request, conflict, **page)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Objective saved")
             return redirect("reports:delivery_plan_detail", plan.pk)
-    return _form_page(
-        request,
-        form,
-        title="Change the objective" if objective else "Add an objective",
-        back=reverse("reports:delivery_plan_detail", args=[plan.pk]),
-        button="Save objective",
-    )
+    return _form_page(request, form, **page)
+
+
+def _saving(form, save) -> None:
+    """Save a change through its version check; an addition has none to check."""
+    if form.version_of is None:
+        save()
+        return
+    with concurrency.saving(form):
+        save()
 
 
 @require_http_methods(["GET", "POST"])
@@ -230,28 +258,33 @@ def delivery_sub_objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _sub_objective_page(
     request, objective: DeliveryObjective, sub, initial
 ) -> HttpResponse:
-    form = SubObjectiveForm(request.POST or None, initial=initial)
+    form = SubObjectiveForm(request.POST or None, initial=initial, version_of=sub)
+    page = {
+        "title": f"{'Change a' if sub else 'Add a'} sub-objective of objective "
+        f"{objective.number}",
+        "back": reverse("reports:delivery_plan_detail", args=[objective.plan_id]),
+        "button": "Save sub-objective",
+    }
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save() -> None:
             plans.save_sub_objective(
                 by=request.user,
                 objective=objective,
                 sub_objective=sub,
                 **form.cleaned_data,
             )
+
+        try:
+            _saving(form, save)
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(request, conflict, **page)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Sub-objective saved")
             return redirect("reports:delivery_plan_detail", objective.plan_id)
-    return _form_page(
-        request,
-        form,
-        title=f"{'Change a' if sub else 'Add a'} sub-objective of objective "
-        f"{objective.number}",
-        back=reverse("reports:delivery_plan_detail", args=[objective.plan_id]),
-        button="Save sub-objective",
-    )
+    return _form_page(request, form, **page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -280,34 +313,45 @@ def delivery_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action_page(request, plan: DeliveryPlan, action, initial) -> HttpResponse:
-    form = ActionForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = plans.save_action(
-                by=request.user,
-                plan=plan,
-                action=action,
-                partners=form.cleaned_data["partners"],
-                **form.values(),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, f"Action {saved.reference} saved")
-            return redirect("reports:delivery_action_detail", saved.pk)
+    form = ActionForm(
+        request.POST or None, plan=plan, initial=initial, version_of=action
+    )
     back = (
         reverse("reports:delivery_action_detail", args=[action.pk])
         if action
         else reverse("reports:delivery_plan_detail", args=[plan.pk])
     )
-    return _form_page(
-        request,
-        form,
-        title=f"Change action {action.reference}" if action else "Add an action",
-        back=back,
-        button="Save action",
-        intro="Ratings are not set here: they change on the action's page, with a reason.",
-    )
+    page = {
+        "title": f"Change action {action.reference}" if action else "Add an action",
+        "back": back,
+        "button": "Save action",
+        "intro": "Ratings are not set here: they change on the action's page, with "
+        "a reason.",
+    }
+    if request.method == "POST" and form.is_valid():
+        saved = []
+
+        def save() -> None:
+            saved.append(
+                plans.save_action(
+                    by=request.user,
+                    plan=plan,
+                    action=action,
+                    partners=form.cleaned_data["partners"],
+                    **form.values(),
+                )
+            )
+
+        try:
+            _saving(form, save)
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(request, conflict, **page)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Action {saved[0].reference} saved")
+            return redirect("reports:delivery_action_detail", saved[0].pk)
+    return _form_page(request, form, **page)
 
 
 @require_GET
@@ -339,29 +383,31 @@ def delivery_action_rag(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         current=current,
         initial={"action_rag": current[0], "outcome_rag": current[1]},
+        version_of=action,
     )
+    page = {
+        "title": f"Change the ratings of action {action.reference}",
+        "back": reverse("reports:delivery_action_detail", args=[action.pk]),
+        "button": "Save ratings",
+        "intro": action.description,
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            changed = plans.change_rag(
-                by=request.user, action=action, **form.cleaned_data
-            )
+            with concurrency.saving(form):
+                changed = plans.change_rag(
+                    by=request.user, action=action, **form.cleaned_data
+                )
+        except concurrency.EditConflict as conflict:
+            return _conflict_page(request, conflict, **page)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            # Someone else may have set the same ratings a moment earlier.
             messages.success(
                 request,
                 "Rating changed" if changed else "The ratings were already as chosen",
             )
             return redirect("reports:delivery_action_detail", action.pk)
-    return _form_page(
-        request,
-        form,
-        title=f"Change the ratings of action {action.reference}",
-        back=reverse("reports:delivery_action_detail", args=[action.pk]),
-        button="Save ratings",
-        intro=action.description,
-    )
+    return _form_page(request, form, **page)
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse.csv_export import SafeWriter
 from cse.dates import add_months
 from cse.downloads import csv_attachment
@@ -176,7 +176,9 @@ def assessment_correct(request: HttpRequest, pk: int, assessment: int) -> HttpRe
     child = open_subject(request, Child, pk, audit_view=False)
     permissions.require(permissions.can_add_to(request.user, child))
     old = rules.get_assessment_or_404(request.user, child, assessment)
-    if old.is_corrected:
+    # A form opened before someone else's correction gets the conflict page (what
+    # they changed); only opening the form again is turned away.
+    if old.is_corrected and request.method == "GET":
         messages.error(request, "That assessment has already been corrected")
         return redirect("reports:child_outcomes", child.pk)
     form = AssessmentForm(
@@ -184,24 +186,30 @@ def assessment_correct(request: HttpRequest, pk: int, assessment: int) -> HttpRe
         child=child,
         correcting=True,
         initial=AssessmentForm.initial_from(old),
+        version_of=old,
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _save(request, form, child, supersedes=old)
-    ):
-        messages.success(request, "Correction recorded")
-        return redirect("reports:child_outcomes", child.pk)
-    return render(
-        request,
-        "reports/outcomes_form.html",
-        {
-            "form": form,
-            "subject": child,
-            "title": f"Correct the outcome measures of {old.assessed_on:%d %B %Y}",
-            "button": "Save the correction",
-        },
-    )
+    context = {
+        "subject": child,
+        "title": f"Correct the outcome measures of {old.assessed_on:%d %B %Y}",
+        "button": "Save the correction",
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            with concurrency.saving(form):
+                # Seen at the values now in force, the correction replaces those.
+                saved = _save(request, form, child, supersedes=outcomes.in_force(old))
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "reports/outcomes_form.html",
+                context,
+                subject=child,
+            )
+        if saved:
+            messages.success(request, "Correction recorded")
+            return redirect("reports:child_outcomes", child.pk)
+    return render(request, "reports/outcomes_form.html", {**context, "form": form})
 
 
 # --- the area's distance travelled -------------------------------------------------------

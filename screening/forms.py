@@ -12,6 +12,7 @@ from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.utils.html import escape
 
+from cse.concurrency import VERSION_FIELD, VersionedForm
 from cse.forms import Form
 from cse.govuk_forms import GovukDateField
 from cse.models import User
@@ -30,7 +31,7 @@ def _text(value: str) -> str:
     return escape(value).replace("{", "&#123;").replace("%", "&#37;")
 
 
-class ScreeningForm(Form):
+class ScreeningForm(VersionedForm, Form):
     category = forms.TypedChoiceField(
         coerce=int,
         required=False,
@@ -57,7 +58,7 @@ class ScreeningForm(Form):
         self.definition: ToolDefinition = screening.definition
         self.user = user
         kwargs.setdefault("initial", self._initial(screening))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version_of=screening, **kwargs)
         layout = []
         fields = {}
         for section in self.definition.sections:
@@ -83,11 +84,12 @@ class ScreeningForm(Form):
                 + '{% include "screening/includes/categories.html" %}'
             )
         )
-        layout += ["category", "rationale"]
+        layout += ["category", "rationale", VERSION_FIELD]
         self.fields = {
             **fields,
             "category": self.fields["category"],
             "rationale": self.fields["rationale"],
+            VERSION_FIELD: self.fields[VERSION_FIELD],
         }
         self.fields["category"].choices = [
             (c["value"], c["title"]) for c in self.definition.categories
@@ -153,6 +155,11 @@ class ScreeningForm(Form):
                 )
             field.help_text = hint
             yield name, field
+
+    def versioned_values(self, row: Screening) -> dict:
+        """The draft's answers as the form shows them, field by field: a save
+        conflicts when an answer this person did not see has been saved since."""
+        return self._initial(row)
 
     @staticmethod
     def _initial(screening: Screening) -> dict:
@@ -233,7 +240,7 @@ class FindChildForm(Form):
     date_of_birth = GovukDateField(label="Date of birth", required=False)
 
 
-class ActionUpdateForm(Form):
+class ActionUpdateForm(VersionedForm, Form):
     status = forms.ChoiceField(
         choices=ScreeningAction.Status.choices,
         widget=forms.RadioSelect(attrs={"class": "govuk-radios--small"}),

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cse import audit, permissions
+from cse import audit, concurrency, permissions
 from cse import services as core_services
 from cse.downloads import pdf_attachment
 from cse.models import AuditEvent, Child, PersonOfInterest
@@ -149,12 +149,26 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         service = services.submit_screening if submitting else services.save_draft
         try:
-            service(
-                by=request.user,
-                screening=screening,
-                answers=form.answers(),
-                category=form.cleaned_data.get("category"),
-                rationale=form.cleaned_data.get("rationale", ""),
+            with concurrency.saving(form):
+                service(
+                    by=request.user,
+                    screening=screening,
+                    answers=form.answers(),
+                    category=form.cleaned_data.get("category"),
+                    rationale=form.cleaned_data.get("rationale", ""),
+                )
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "screening/edit.html",
+                {
+                    "screening": screening,
+                    "child": screening.child,
+                    "definition": screening.definition,
+                    "significant": screening.significant_count(),
+                },
+                subject=screening.child_id,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -215,6 +229,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for action in actions:
         action.can_update = access.can_update_action(user, action)
+        if action.can_update:
+            action.version = ActionUpdateForm(version_of=action).fresh_version()
     correction = (
         access.visible_screenings(user)
         .filter(supersedes=screening)
@@ -310,14 +326,27 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
     if action is None:
         raise Http404("No such action")
     permissions.require(access.can_update_action(request.user, action))
-    form = ActionUpdateForm(request.POST)
+    form = ActionUpdateForm(request.POST, version_of=action)
     if form.is_valid():
         try:
-            services.update_action(
-                by=request.user,
-                action=action,
-                status=form.cleaned_data["status"],
-                notes=form.cleaned_data["notes"],
+            with concurrency.saving(form):
+                services.update_action(
+                    by=request.user,
+                    action=action,
+                    status=form.cleaned_data["status"],
+                    notes=form.cleaned_data["notes"],
+                )
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request,
+                conflict,
+                "cse/edit_conflict.html",
+                {
+                    "title": f"Update the action: {action.title}",
+                    "caption": action.screening.reference,
+                    "back": f"{action.screening.get_absolute_url()}#actions",
+                },
+                subject=action.screening.child_id,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

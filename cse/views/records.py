@@ -7,6 +7,8 @@ message, redirect.
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cse import audit, forms, permissions, services
+from cse import audit, concurrency, forms, permissions, services
 from cse.chronology import chronology_for
 from cse.models import (
     Address,
@@ -242,7 +244,10 @@ def child_create(request: HttpRequest) -> HttpResponse:
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = open_subject(request, Child, pk, audit_view=False)
     permissions.require(permissions.can_edit(request.user, child))
-    form = forms.ChildForm(request.POST or None, instance=child, user=request.user)
+    # The form edits a copy: the service compares the record before and after.
+    form = forms.ChildForm(
+        request.POST or None, instance=copy.copy(child), user=request.user
+    )
     return _edit(
         request, child, form, "Change a child's details", "cse/child_form.html"
     )
@@ -255,6 +260,7 @@ def _edit(
     heading: str,
     template: str = "cse/subject_form.html",
 ) -> HttpResponse:
+    context = {"subject": subject, "creating": False, "heading": heading}
     if request.method == "POST" and form.is_valid():
         fields = {
             name: form.cleaned_data[name]
@@ -262,17 +268,18 @@ def _edit(
             if name in form.cleaned_data
         }
         try:
-            services.update_subject(by=request.user, subject=subject, fields=fields)
+            with concurrency.saving(form):
+                services.update_subject(by=request.user, subject=subject, fields=fields)
+        except concurrency.EditConflict as conflict:
+            return concurrency.conflict_response(
+                request, conflict, template, context, subject=subject
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Changes saved")
             return redirect(detail_url(subject))
-    return render(
-        request,
-        template,
-        {"form": form, "subject": subject, "creating": False, "heading": heading},
-    )
+    return render(request, template, {**context, "form": form})
 
 
 def _create(request: HttpRequest, form, heading: str, list_url: str) -> HttpResponse:
@@ -339,7 +346,7 @@ def vehicle_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = open_subject(request, PersonOfInterest, pk, audit_view=False)
     permissions.require(permissions.can_edit(request.user, person))
-    form = forms.PersonForm(request.POST or None, instance=person)
+    form = forms.PersonForm(request.POST or None, instance=copy.copy(person))
     return _edit(request, person, form, "Change a person of interest's details")
 
 
@@ -347,7 +354,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
     location = open_subject(request, Location, pk, audit_view=False)
     permissions.require(permissions.can_edit(request.user, location))
-    form = forms.LocationForm(request.POST or None, instance=location)
+    form = forms.LocationForm(request.POST or None, instance=copy.copy(location))
     return _edit(request, location, form, "Change a location's details")
 
 
@@ -355,7 +362,7 @@ def location_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     vehicle = open_subject(request, Vehicle, pk, audit_view=False)
     permissions.require(permissions.can_edit(request.user, vehicle))
-    form = forms.VehicleForm(request.POST or None, instance=vehicle)
+    form = forms.VehicleForm(request.POST or None, instance=copy.copy(vehicle))
     return _edit(request, vehicle, form, "Change a vehicle's details")
 
 

@@ -254,9 +254,10 @@ def user_form(user: User, *, roles: list[str] | None = None, **fields) -> dict:
 
 
 def post_user_form(client, user: User, **kwargs):
-    response = client.post(
-        f"{SITE}/cse/user/{user.pk}/change/", user_form(user, **kwargs)
-    )
+    url = f"{SITE}/cse/user/{user.pk}/change/"
+    # The version of the account the change page was opened at.
+    opened = client.get(url).context["adminform"].form["record_version"].value()
+    response = client.post(url, {**user_form(user, **kwargs), "record_version": opened})
     if response.status_code != 302:  # show why the form was refused
         context = response.context
         errors = [context["adminform"].form.errors] + [

@@ -9,6 +9,7 @@ from disruption.models import Cawn
 from tests import uploads
 from tests.disruption.conftest import TODAY, issue, serve, share, years_ago
 from tests.factories import make_child
+from tests.page_forms import read_version
 
 PDF = uploads.plain_pdf()
 
@@ -113,7 +114,8 @@ def test_the_officer_records_service_with_a_signed_scan(client, cawn, officer):
     data = served_data(
         signed_copy=SimpleUploadedFile("scan.pdf", PDF, "application/pdf")
     )
-    response = client.post(reverse("disruption:cawn_serve", args=[cawn.pk]), data)
+    url = reverse("disruption:cawn_serve", args=[cawn.pk])
+    response = client.post(url, {**data, **read_version(client, url)})
     assert response.status_code == 302
     cawn.refresh_from_db()
     assert cawn.is_in_force and cawn.signed_copy
@@ -132,8 +134,9 @@ def test_a_script_disguised_as_a_pdf_is_refused_on_the_page(client, cawn, office
     fake = SimpleUploadedFile(
         "scan.pdf", b"<script>alert(1)</script>", "application/pdf"
     )
+    url = reverse("disruption:cawn_serve", args=[cawn.pk])
     response = client.post(
-        reverse("disruption:cawn_serve", args=[cawn.pk]), served_data(signed_copy=fake)
+        url, {**served_data(signed_copy=fake), **read_version(client, url)}
     )
     assert response.status_code == 200
     assert "must be a PDF, JPG or PNG" in response.content.decode()
@@ -164,9 +167,9 @@ def test_an_outsider_gets_404(client, cawn, erin):
 def test_withdrawal_lifts_the_flag(client, cawn, officer):
     serve(officer, cawn)
     client.force_login(officer)
-    response = client.post(
-        reverse("disruption:cawn_withdraw", args=[cawn.pk]), {"reason": "Moved away"}
-    )
+    url = reverse("disruption:cawn_withdraw", args=[cawn.pk])
+    opened = read_version(client, cawn.get_absolute_url(), action=url)
+    response = client.post(url, {"reason": "Moved away", **opened})
     assert response.status_code == 302
     cawn.refresh_from_db()
     assert cawn.status == Cawn.Status.WITHDRAWN

@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cse.concurrency import VERSION_FIELD
 from cse.models import Link, Role
 from disruption import permissions as rules
 from disruption import services
+from disruption.forms import ActionedForm, GradeForm
 from disruption.models import IntelligenceReport
 from tests.factories import UserFactory, make_person
 
@@ -111,6 +113,8 @@ def test_handling_code_c_needs_its_conditions(client, report, ian):
     client.force_login(ian)
     url = reverse("disruption:report_grade", args=[report.pk])
     data = {"source_evaluation": "2", "assessment": "B", "handling_code": "C"}
+    # The version the grading form was read at, as its page gives it.
+    data[VERSION_FIELD] = GradeForm(version_of=report).fresh_version()
     response = client.post(url, data)
     assert "Enter the conditions for sharing" in response.content.decode()
     response = client.post(
@@ -171,6 +175,9 @@ def test_a_graded_report_is_marked_actioned(client, report, ian):
     )
     client.force_login(ian)
     url = reverse("disruption:report_actioned", args=[report.pk])
-    assert client.post(url, {"action_taken": "Patrols tasked"}).status_code == 302
+    # The version the report's page (behind its s.62 justification) gives the form.
+    opened = {VERSION_FIELD: ActionedForm(version_of=report).fresh_version()}
+    data = {"action_taken": "Patrols tasked", **opened}
+    assert client.post(url, data).status_code == 302
     report.refresh_from_db()
     assert report.status == "actioned"

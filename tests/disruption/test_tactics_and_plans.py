@@ -7,6 +7,7 @@ from django.urls import reverse
 from disruption import services
 from disruption.models import DisruptionTactic, Plan, TacticType
 from tests.factories import make_location, make_vehicle
+from tests.page_forms import read_version
 
 
 def test_the_catalogue_holds_the_documents_tactics(db):
@@ -143,3 +144,90 @@ def test_a_location_gets_a_tasking_plan_through_the_page(client, alice):
     assert Plan.objects.get().kind == Plan.Kind.LOCATIONAL
     page = client.get(reverse("disruption:subject_disruption", args=[place.pk]))
     assert "Locational tasking plan" in page.content.decode()
+
+
+def _tactic(alice, poi) -> DisruptionTactic:
+    return services.record_tactic(
+        by=alice,
+        subject=poi,
+        tactic=DisruptionTactic(
+            tactic=TacticType.objects.get(code="sexual_risk_order"),
+            status="in_progress",
+            started_on=datetime.date(2025, 2, 1),
+            lead_agency=alice.agency,
+            details="Application lodged",
+        ),
+    )
+
+
+def test_updating_a_tactic_writes_only_the_three_fields_of_its_form(alice, poi):
+    tactic = _tactic(alice, poi)
+    stale = DisruptionTactic.objects.get(pk=tactic.pk)
+    DisruptionTactic.objects.filter(pk=tactic.pk).update(details="Hearing on 3 March")
+    services.update_tactic(
+        by=alice, tactic=stale, status="in_place", ends_on=None, outcome="Granted"
+    )
+    tactic.refresh_from_db()
+    assert (tactic.status, tactic.outcome) == ("in_place", "Granted")
+    assert tactic.details == "Hearing on 3 March"
+
+
+def test_a_stale_tactic_update_shows_the_conflict_and_saves_nothing(
+    client, alice, carol, poi
+):
+    tactic = _tactic(alice, poi)
+    url = reverse("disruption:tactic_update", args=[poi.pk, tactic.pk])
+    client.force_login(alice)
+    opened = read_version(client, url)
+    services.update_tactic(
+        by=carol, tactic=tactic, status="refused", ends_on=None, outcome="Refused"
+    )
+    response = client.post(url, {"status": "in_place", "outcome": "Granted", **opened})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Carol" in page and "Refused or not granted" in page
+    tactic.refresh_from_db()
+    assert (tactic.status, tactic.outcome) == ("refused", "Refused")
+
+
+def test_a_review_from_a_stale_plan_page_names_the_review_saved_since(
+    client, alice, carol, poi
+):
+    plan = services.start_plan(
+        by=alice,
+        subject=poi,
+        plan=Plan(
+            risk="high",
+            risk_summary="Linked to 3 children",
+            actions="SRO application",
+            exit_criteria="No intelligence for 6 months",
+            started_on=datetime.date(2025, 1, 6),
+        ),
+    )
+    url = reverse("disruption:plan_review", args=[poi.pk, plan.pk])
+    client.force_login(alice)
+    opened = read_version(client, url)
+    services.review_plan(
+        by=carol,
+        plan=plan,
+        reviewed_on=datetime.date(2025, 2, 6),
+        progress="SRO granted",
+        risk="medium",
+    )
+    response = client.post(
+        url,
+        {
+            "reviewed_on_0": "7",
+            "reviewed_on_1": "2",
+            "reviewed_on_2": "2025",
+            "progress": "No change",
+            "risk": "high",
+            **opened,
+        },
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Carol" in page  # the review is audited against the review, not the plan
+    assert plan.reviews.count() == 1
+    plan.refresh_from_db()
+    assert plan.risk == "medium"

@@ -6,6 +6,7 @@ from cse import services as core
 from cse.models import ChronologyEntry
 from missing.models import MissingEpisode, ReturnInterview
 from tests.missing.helpers import at, episode
+from tests.page_forms import read_version
 
 
 def _post(returned=True):
@@ -76,7 +77,8 @@ def test_an_ongoing_episode_has_no_interview_until_the_return_is_recorded(
     )
     ep = MissingEpisode.objects.get()
     assert not ReturnInterview.objects.exists()
-    response = client.post(reverse("missing:episode_edit", args=[ep.pk]), _post())
+    url = reverse("missing:episode_edit", args=[ep.pk])
+    response = client.post(url, {**_post(), **read_version(client, url)})
     assert response.status_code == 302, response.context["form"].errors
     assert ReturnInterview.objects.get().due_at == at(2020, 6, 5, 9)
 

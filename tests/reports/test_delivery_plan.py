@@ -29,6 +29,7 @@ from reports.models import (
     RagChange,
 )
 from tests.factories import AgencyFactory, LocalAreaFactory, UserFactory
+from tests.page_forms import read_version
 from tests.reports.delivery_helpers import add_action, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -355,14 +356,21 @@ def test_changing_a_rating_without_a_reason_shows_the_error_summary(
 ):
     client.force_login(carol)
     url = reverse("reports:delivery_action_rag", args=[action.pk])
-    response = client.post(url, {"action_rag": "red", "outcome_rag": "none"})
+    opened = read_version(client, url)
+    response = client.post(url, {"action_rag": "red", "outcome_rag": "none", **opened})
     html = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in html
     assert "Enter why the rating has changed" in html
     assert 'href="#id_comment"' in html
     response = client.post(
-        url, {"action_rag": "red", "outcome_rag": "none", "comment": "No progress"}
+        url,
+        {
+            "action_rag": "red",
+            "outcome_rag": "none",
+            "comment": "No progress",
+            **opened,
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("reports:delivery_action_detail", args=[action.pk]))
@@ -633,6 +641,7 @@ def test_changing_an_actions_details_keeps_its_ratings(
         "accountable_user": carol.pk,
         "responsible_name": "CSE team",
         "timescale": "Monthly",
+        **read_version(client, url),
     }
     assert client.post(url, data).status_code == 302
     action.refresh_from_db()
@@ -653,3 +662,69 @@ def test_a_duplicate_objective_number_is_shown_in_the_error_summary(client, pam,
     html = response.content.decode()
     assert "govuk-error-summary" in html and "Objective 1 already exists" in html
     assert 'href="#id_number"' in html
+
+
+def test_changing_an_actions_details_from_a_stale_copy_keeps_a_rating_set_meanwhile(
+    pam, plan, action
+):
+    """Two forms on one row: the details and the ratings. A details save writes only
+    the details, so a rating set after the details form was read stays."""
+    stale = DeliveryAction.objects.get(pk=action.pk)
+    plans.change_rag(
+        by=pam, action=action, action_rag="red", outcome_rag="none", comment="Stalled"
+    )
+    plans.save_action(
+        by=pam,
+        plan=plan,
+        action=stale,
+        objective=stale.objective,
+        sub_objective=stale.sub_objective,
+        description="Roll out the screening tool to schools too",
+        responsible_name="CSE team",
+        accountable_name="Head of service",
+    )
+    action.refresh_from_db()
+    assert action.description.endswith("schools too")
+    assert action.action_rag == Rag.RED
+
+
+def test_the_details_form_saves_over_a_rating_changed_since_it_was_opened(
+    client, pam, carol, action
+):
+    """Non-overlapping edits both land: the ratings are not on the details form."""
+    client.force_login(pam)
+    url = reverse("reports:delivery_action_edit", args=[action.pk])
+    opened = read_version(client, url)
+    plans.change_rag(
+        by=carol, action=action, action_rag="red", outcome_rag="none", comment="Late"
+    )
+    data = {
+        "objective": action.objective_id,
+        "sub_objective": str(action.sub_objective_id),
+        "description": "Roll out the screening tool to schools too",
+        "responsible_name": "CSE team",
+        "accountable_name": "Head of service",
+        **opened,
+    }
+    assert client.post(url, data).status_code == 302
+    action.refresh_from_db()
+    assert action.description.endswith("schools too") and action.action_rag == Rag.RED
+
+
+def test_a_stale_rating_form_shows_the_rating_set_since(client, pam, carol, action):
+    client.force_login(pam)
+    url = reverse("reports:delivery_action_rag", args=[action.pk])
+    opened = read_version(client, url)
+    plans.change_rag(
+        by=carol, action=action, action_rag="red", outcome_rag="none", comment="Late"
+    )
+    response = client.post(
+        url,
+        {"action_rag": "green", "outcome_rag": "none", "comment": "Done", **opened},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Carol" in page and "Action RAG" in page
+    action.refresh_from_db()
+    assert action.action_rag == Rag.RED
+    assert action.rag_changes.count() == 1

@@ -13,6 +13,7 @@ from cse.models import Agency, AuditEvent, ChronologyEntry, LocalArea, Role
 from reports import outcomes
 from reports.models import OutcomeAssessment
 from tests.factories import UserFactory, make_child
+from tests.page_forms import read_version
 from tests.reports.helpers import episode, local
 
 pytestmark = pytest.mark.django_db
@@ -176,22 +177,28 @@ def test_recording_and_correcting_through_the_pages(client, alice, child):
     first = OutcomeAssessment.objects.get(child=child)
     assert first.values == {"awareness_of_risk": 2, "self_esteem": 4}
     correct = reverse("reports:assessment_correct", args=[child.pk, first.pk])
+    opened = read_version(client, correct)
     # No reason: the form says so and nothing is saved.
-    page = client.post(correct, post_data(awareness_of_risk="3"))
+    page = client.post(correct, {**post_data(awareness_of_risk="3"), **opened})
     assert page.status_code == 200
     assert "govuk-error-summary" in page.content.decode()
     data = post_data(awareness_of_risk="3", self_esteem="4")
     data["correction_reason"] = "Typed in error"
+    data.update(opened)
     assert client.post(correct, data).status_code == 302
     assert OutcomeAssessment.objects.filter(child=child).count() == 2
     html = client.get(reverse("reports:child_outcomes", args=[child.pk])).content
     html = html.decode()
     assert "Superseded" in html
     assert "Typed in error" in html
-    # Corrected once only: the page says so and writes nothing.
-    again = client.post(correct, data, follow=True)
-    assert "That assessment has already been corrected" in again.content.decode()
+    # Corrected once from that form only: sent again, it says who corrected it
+    # since it was opened and writes nothing.
+    again = client.post(correct, data)
+    assert again.status_code == 409
+    assert "You saved it" in again.content.decode()
     assert OutcomeAssessment.objects.filter(child=child).count() == 2
+    opened_again = client.get(correct, follow=True)
+    assert "That assessment has already been corrected" in opened_again.content.decode()
 
 
 def test_another_agency_cannot_open_or_correct_an_assessment(
@@ -370,3 +377,45 @@ def test_the_report_page_takes_a_bounded_number_of_queries(
     # 15, and the audit event of a coordinator's visit
     with django_assert_max_num_queries(15 + audit_event_queries):
         assert client.get(report_url(area)).status_code == 200
+
+
+def test_a_correction_from_a_stale_form_shows_the_correction_saved_since(
+    client, alice, carol, child
+):
+    first = outcomes.record_assessment(
+        by=alice,
+        child=child,
+        occasion="plan_start",
+        assessed_on=datetime.date(2026, 1, 10),
+        values={"awareness_of_risk": 2, "self_esteem": 4},
+    )
+    correct = reverse("reports:assessment_correct", args=[child.pk, first.pk])
+    client.force_login(alice)
+    opened = read_version(client, correct)
+    outcomes.record_assessment(
+        by=carol,
+        child=child,
+        occasion="plan_start",
+        assessed_on=datetime.date(2026, 1, 10),
+        values={"awareness_of_risk": 5, "self_esteem": 4},
+        supersedes=first,
+        correction_reason="Scored on the wrong scale",
+    )
+    data = post_data(awareness_of_risk="2", self_esteem="6")
+    data.update(correction_reason="Self-esteem typed in error", **opened)
+    response = client.post(correct, data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    changes = page.split('id="edit-conflict-changes"')[1].split("</table>")[0]
+    assert "Carol" in page and "5" in changes
+    assert OutcomeAssessment.objects.filter(child=child).count() == 2
+
+    # Saved again from the refilled form, the correction replaces the one in force:
+    # Carol's awareness score, and Alice's self-esteem.
+    from tests.page_forms import edit_form, submitted
+
+    again = client.post(correct, submitted(edit_form(response)))
+    assert again.status_code == 302
+    latest = outcomes.current(child).get()
+    assert latest.values == {"awareness_of_risk": 5, "self_esteem": 6}
+    assert latest.supersedes.recorded_by == carol

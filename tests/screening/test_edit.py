@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from cse.concurrency import VERSION_FIELD
 from cse.models import Referral
+from screening.forms import ScreeningForm
 from screening.models import Screening
 
 
@@ -21,6 +23,10 @@ def form_data(screening, **extra) -> dict:
         "category": "2",
         "rationale": "Seen getting into cars with unknown adults",
         "action": "submit",
+        # The version the form was opened at, as the page gives it.
+        VERSION_FIELD: ScreeningForm(
+            screening=screening, user=screening.author
+        ).fresh_version(),
     }
     data.update(extra)
     return data
