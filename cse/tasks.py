@@ -129,3 +129,12 @@ def email_password_reset(user_id: int) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
+
+
+@shared_task
+def delete_old_submission_tokens() -> int:
+    """Forget the form tokens claimed more than SUBMISSION_TOKEN_DAYS ago (refused by
+    then anyway). Running it twice deletes nothing the second time."""
+    from cse import submission_tokens
+
+    return submission_tokens.delete_expired()

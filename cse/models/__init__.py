@@ -36,6 +36,7 @@ from .subjects import (
     Vehicle,
     WarningNote,
 )
+from .submissions import SubmissionToken
 
 __all__ = [
     "Address",
@@ -70,6 +71,7 @@ __all__ = [
     "SharingDecision",
     "Subject",
     "SubjectAccess",
+    "SubmissionToken",
     "User",
     "UserSession",
     "UserRole",
