@@ -19,9 +19,10 @@ token, by construction rather than view by view:
   until the first transaction ends, then fails and replays; on SQLite every write
   transaction begins IMMEDIATE (settings), so the second waits to begin. Either way
   one record is made and neither gets an error.
-- A response that is not a redirect (a form shown again with its errors, a refusal)
-  gives the token back in the same transaction, so the corrected form can be sent;
-  a server error rolls the whole request back.
+- A response that is not a redirect (a form shown again with its errors, a refusal),
+  or a redirect with an error message (a POST-only form refused), gives the token
+  back in the same transaction, so the corrected form can be sent; a server error
+  rolls the whole request back.
 - A token of another user, a tampered one or one older than SUBMISSION_TOKEN_DAYS
   is refused (400) with a page that says why; nothing is written. Claimed rows
   older than that are deleted daily (cse.tasks.delete_old_submission_tokens): a
@@ -176,6 +177,16 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
     )
 
 
+def _told_of_an_error(request: HttpRequest) -> bool:
+    """Whether the view sent the user back with an error message (a POST-only form
+    that was refused): that is not a result to answer a repeat with. Looks at the
+    messages queued in this request without taking them (iterating the storage
+    would mark them as read)."""
+    storage = getattr(request, "_messages", None)
+    queued = getattr(storage, "_queued_messages", ())
+    return any(message.level >= messages.ERROR for message in queued)
+
+
 def _replay(request: HttpRequest, first: SubmissionToken) -> HttpResponse:
     response = HttpResponseRedirect(first.location or reverse("cse:home"))
     if first.status_code in {301, 302, 303, 307, 308}:
@@ -206,8 +217,10 @@ class SubmissionTokenMiddleware:
             response = self.get_response(request)
             claim: SubmissionToken | None = getattr(request, _CLAIM, None)
             if claim is not None:
-                if 300 <= response.status_code < 400 and response.has_header(
-                    "Location"
+                if (
+                    300 <= response.status_code < 400
+                    and response.has_header("Location")
+                    and not _told_of_an_error(request)
                 ):
                     claim.location = _stored_location(request, response["Location"])
                     claim.status_code = response.status_code
