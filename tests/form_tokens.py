@@ -34,7 +34,8 @@ def token_on(response, action: str | None = None) -> str:
             or urlsplit(urljoin(page_path, form.action or page_path)).path == action
         )
     ]
-    forms = [f for f in forms if not f.action.startswith("/logout/")]
+    if action != "/logout/":  # the sign-out form in every page's header
+        forms = [f for f in forms if not f.action.startswith("/logout/")]
     assert forms, f"No POST form to {action or 'this page'} on {page_path}"
     values = [f["value"] for f in forms[0].fields if f.get("name") == FIELD]
     assert values, f"The form to {action or page_path} has no one-time token"
