@@ -26,7 +26,6 @@ from tests.form_tokens import (
     token_on,
 )
 
-
 now = time.time
 
 
