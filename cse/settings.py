@@ -112,6 +112,9 @@ MIDDLEWARE = [
     "cse.security.SecurityHeadersMiddleware",
     "cse.hidden_characters.HiddenCharactersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: a form's one-time token is claimed only once every check above has let
+    # the POST through to its view (cse/submission_tokens.py).
+    "cse.submission_tokens.SubmissionTokenMiddleware",
 ]
 
 ROOT_URLCONF = "cse.root_urls"
@@ -129,6 +132,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cse.context_processors.shell",
             ],
+            # {% csrf_token %} also writes the form's one-time token.
+            "builtins": ["cse.templatetags.form_tokens"],
         },
     }
 ]
@@ -252,6 +257,11 @@ SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 # Sharing, exports, bulk PDFs, break-glass and factor changes re-check identity
 # when the last check is older than this.
 STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
+# A form can be sent this many days after it was shown; its one-time token is
+# refused after that, and claimed tokens are kept that long (cse.submission_tokens).
+SUBMISSION_TOKEN_DAYS = env_int("SUBMISSION_TOKEN_DAYS", 7)
+if not 1 <= SUBMISSION_TOKEN_DAYS <= 90:
+    raise ImproperlyConfigured("SUBMISSION_TOKEN_DAYS must be between 1 and 90.")
 # How long a break-glass grant lasts; an hour at most, whatever the environment says.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 if not 1 <= BREAK_GLASS_MINUTES <= 60:
@@ -398,6 +408,14 @@ CELERY_BEAT_SCHEDULE["cse-sweep-outbox"] = {
 # tick is not an outage.
 HEALTH_BEAT_MAX_AGE_SECONDS = 2 * OUTBOX_SWEEP_SECONDS + 30
 # --- end core ---
+# --- cse ---
+# Claimed form tokens are of no use once the tokens themselves are refused as too
+# old (SUBMISSION_TOKEN_DAYS): delete them daily, 05:10 UTC.
+CELERY_BEAT_SCHEDULE["cse-delete-old-submission-tokens"] = {
+    "task": "cse.tasks.delete_old_submission_tokens",
+    "schedule": crontab(hour=5, minute=10),
+}
+# --- end cse ---
 # --- missing ---
 # Return-home interview deadlines are columns scanned often, never long ETA tasks
 # (Redis redelivers those): a reminder or an overdue alert is at most 5 minutes late.

@@ -71,3 +71,12 @@ def email_password_reset(user_id: int) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         outbox.send(outbox.queue_password_reset(user=user).pk)
+
+
+@shared_task
+def delete_old_submission_tokens() -> int:
+    """Forget the form tokens claimed more than SUBMISSION_TOKEN_DAYS ago (refused by
+    then anyway). Running it twice deletes nothing the second time."""
+    from cse import submission_tokens
+
+    return submission_tokens.delete_expired()

@@ -37,6 +37,7 @@ from .subjects import (
     Vehicle,
     WarningNote,
 )
+from .submissions import SubmissionToken
 
 __all__ = [
     "Address",
@@ -73,6 +74,7 @@ __all__ = [
     "SharingDecision",
     "Subject",
     "SubjectAccess",
+    "SubmissionToken",
     "User",
     "UserSession",
     "UserRole",

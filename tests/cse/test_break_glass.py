@@ -72,9 +72,12 @@ def _later(minutes: int):
 
 def _page(response, *references) -> str:
     """The page with what differs between any two renderings taken out: the masked
-    CSRF token, and the reference the user typed (echoed in the box)."""
+    CSRF token, the forms' one-time tokens, and the reference the user typed
+    (echoed in the box)."""
     text = re.sub(
-        r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode()
+        r'name="(?:csrfmiddlewaretoken|submission_token)" value="[^"]*"',
+        "",
+        response.content.decode(),
     )
     for reference in references:
         text = text.replace(reference, "REFERENCE")

@@ -65,6 +65,14 @@ def test_a_malformed_setting_is_a_clear_error():
     assert "SESSION_IDLE_MINUTES must be a whole number" in result.stderr
 
 
+def test_a_form_token_lifetime_outside_its_bounds_is_a_clear_error():
+    env = production_env()
+    env["SUBMISSION_TOKEN_DAYS"] = "0"
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SUBMISSION_TOKEN_DAYS must be between 1 and 90" in result.stderr
+
+
 def test_production_cookies_are_host_only_and_secure():
     code = (
         "from django.conf import settings as s; "
