@@ -9,6 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cse import kept_work
 from cse.models import Notification
 
 
@@ -129,3 +130,10 @@ def email_password_reset(user_id: int) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
+
+
+@shared_task
+def delete_expired_kept_work() -> int:
+    """Delete forms kept after an idle sign-out that nobody came back for in
+    KEPT_WORK_MINUTES (cse/kept_work.py). Running it twice deletes nothing twice."""
+    return kept_work.delete_expired()

@@ -1,6 +1,7 @@
 from .administration import AdministrationRequest
 from .audit import AuditEvent
 from .break_glass import BreakGlass
+from .kept_work import KeptWork
 from .organisation import Agency, LocalArea, Role, User, UserRole
 from .records import (
     ChildGroupObjectPermission,
@@ -55,6 +56,7 @@ __all__ = [
     "Ethnicity",
     "Forum",
     "Gender",
+    "KeptWork",
     "Link",
     "LocalArea",
     "Location",
