@@ -12,6 +12,7 @@ or signs out, so a keep-alive in one tab is never undone by another tab's timer.
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from cse.security import SIGNED_IN_AT
 
 ACTIVE_AT = "active_at"
+MARGIN_SECONDS = 1
 
 
 def peek(request: HttpRequest) -> None:
@@ -45,13 +47,17 @@ def seconds_left(request: HttpRequest, *, active_now: bool = False) -> tuple[int
     now = time.time()
     session = request.session
     active_at = now if active_now else session.get(ACTIVE_AT, now)
-    idle_left = active_at + idle_seconds() - now
+    # The stored expiry is a moment after the stamp (the session is saved after it
+    # is stamped): a second's margin, so that "none left" means it has truly ended.
+    idle_left = active_at + idle_seconds() + MARGIN_SECONDS - now
     signed_in_at = session.get(SIGNED_IN_AT)
     if signed_in_at is not None:
-        absolute_left = signed_in_at + settings.SESSION_ABSOLUTE_HOURS * 3600 - now
+        absolute_left = (
+            signed_in_at + settings.SESSION_ABSOLUTE_HOURS * 3600 + MARGIN_SECONDS - now
+        )
         if absolute_left < idle_left:
-            return max(0, int(absolute_left)), False
-    return max(0, int(idle_left)), True
+            return max(0, math.ceil(absolute_left)), False
+    return max(0, math.ceil(idle_left)), True
 
 
 class IdleSessionMiddleware(SessionMiddleware):

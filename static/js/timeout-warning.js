@@ -22,11 +22,10 @@ const RETRY_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // What a screen reader hears changes once a minute, then every 20 seconds in the
-// last minute: often enough to be useful, not chatty.
-function spokenTime(seconds) {
-  if (seconds > 60) return `${Math.ceil(seconds / 60)} minutes`;
-  const rounded = Math.max(20, Math.ceil(seconds / 20) * 20);
-  return rounded === 60 ? "1 minute" : `${rounded} seconds`;
+// last minute: often enough to be useful, not chatty. Each announcement gives the
+// time left at that moment.
+function announcementStep(seconds) {
+  return seconds > 60 ? `m${Math.ceil(seconds / 60)}` : `s${Math.ceil(seconds / 20)}`;
 }
 
 function visibleTime(seconds) {
@@ -56,7 +55,7 @@ export function initTimeoutWarning(dialog) {
   let canExtend = true;
   let timer = null;
   let ticker = null;
-  let lastSpoken = "";
+  let lastStep = "";
   let returnFocus = null;
   let ending = false;
   let dismissed = false;
@@ -73,10 +72,10 @@ export function initTimeoutWarning(dialog) {
   function tick() {
     const left = secondsLeft();
     countdown.textContent = visibleTime(left);
-    const words = `For your security, we will sign you out in ${spokenTime(left)}.`;
-    if (words !== lastSpoken) {
-      spoken.textContent = words;
-      lastSpoken = words;
+    const step = announcementStep(left);
+    if (step !== lastStep) {
+      spoken.textContent = `For your security, we will sign you out in ${visibleTime(left)}.`;
+      lastStep = step;
     }
   }
 
@@ -87,7 +86,7 @@ export function initTimeoutWarning(dialog) {
     finalNote.hidden = canExtend;
     if (!dialog.open) {
       returnFocus = document.activeElement;
-      lastSpoken = "";
+      lastStep = "";
       tick();
       dialog.showModal();
       (canExtend ? stayButton : heading).focus();

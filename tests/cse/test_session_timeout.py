@@ -3,6 +3,7 @@ activity; "Stay signed in" is; the server's answer is the same for every tab."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -127,7 +128,7 @@ def test_near_the_absolute_limit_staying_signed_in_is_not_offered(client, alice)
     session.save()
     status = client.get(reverse("session_status")).json()
     assert status["can_extend"] is False
-    assert 85 <= status["seconds_left"] <= 90
+    assert 86 <= status["seconds_left"] <= 91
 
 
 def test_keep_alive_is_post_only(client, alice):
@@ -139,7 +140,8 @@ def test_signed_in_pages_carry_the_warning_with_the_time_left(client, alice):
     client.force_login(alice)
     page = client.get(reverse("cse:home")).content.decode()
     assert 'data-module="app-timeout-warning"' in page
-    assert f'data-seconds-left="{settings.SESSION_COOKIE_AGE}"' in page
+    left = int(re.search(r'data-seconds-left="(\d+)"', page)[1])
+    assert settings.SESSION_COOKIE_AGE <= left <= settings.SESSION_COOKIE_AGE + 1
     assert f'data-warn-seconds="{settings.SESSION_TIMEOUT_WARNING_SECONDS}"' in page
     assert f'action="{reverse("session_keep_alive")}"' in page
 
