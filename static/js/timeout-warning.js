@@ -142,6 +142,11 @@ export function initTimeoutWarning(dialog) {
         credentials: "same-origin",
         cache: "no-store",
       });
+      if (response.redirected) {
+        // Sent on to sign in (the absolute limit ended the session on the way).
+        signedOut();
+        return;
+      }
       if (!response.ok) throw new Error(`status ${response.status}`);
       follow(await response.json());
     } catch {
