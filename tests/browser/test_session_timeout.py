@@ -23,6 +23,7 @@ from cse.models import KeptWork
 from screening import services, tooldefs
 from screening.models import Screening, ToolDefinition
 from tests.browser.conftest import PASSWORD, enter_code
+from tests.browser.test_accessibility import check_accessibility
 from tests.factories import make_child
 from tests.screening.conftest import full_answers
 
@@ -69,8 +70,9 @@ def _seconds_left(page) -> int:
 
 @pytest.mark.browser
 def test_the_warning_comes_before_the_idle_limit_and_stay_signed_in_extends_it(
-    page, sign_in, alice, short_idle_limit
+    new_page, sign_in, alice, short_idle_limit
 ):
+    page = new_page(bypass_csp=True)  # for axe, an injected script
     sign_in(page, alice)
     dialog = page.get_by_role("dialog", name="You are about to be signed out")
     expect(dialog).to_be_hidden()
@@ -90,6 +92,7 @@ def test_the_warning_comes_before_the_idle_limit_and_stay_signed_in_extends_it(
         "document.querySelector('dialog').contains(document.activeElement)"
     )
     assert focused_in_dialog
+    check_accessibility(page, "the timeout warning")
     left_before = _seconds_left(page)
     assert left_before <= 31
 
