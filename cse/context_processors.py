@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from cse import permissions
+from cse import permissions, session_timeout
 from cse.models import User
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -71,5 +72,16 @@ def shell(request: HttpRequest) -> dict:
             "unread": unread,
             "logout_url": reverse("logout"),
             "password_change_url": reverse("password_change") if verified else None,
+            # The timeout warning's starting point; the script asks again before
+            # it acts (cse.session_timeout).
+            "timeout": {
+                "seconds_left": session_timeout.seconds_left(request, active_now=True)[
+                    0
+                ],
+                "warn_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
+                "kept_minutes": settings.KEPT_WORK_MINUTES,
+            }
+            if verified
+            else None,
         }
     }

@@ -83,6 +83,7 @@ UNAUDITED_VIEWS = {
     "password_reset_done": "a confirmation message",
     "password_reset_complete": "a confirmation message",
     "step_up": "the password prompt before a sensitive step",
+    "session_status": "how long the user's own session has left",
     "second_factor": "the sign-in code prompt",
     "authenticator_setup": "the user's own authenticator set-up",
     "recovery_codes": "the user's own recovery codes",

@@ -8,6 +8,7 @@ from cse import views
 from cse.forms import SignInForm
 from cse.views import account
 from cse.views import health as health_views
+from cse.views import session as session_views
 from cse.views.account import PasswordChangeView
 from cse.views.stepup import step_up
 
@@ -31,6 +32,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("confirm-identity/", step_up, name="step_up"),
+    path("session/", session_views.session_status, name="session_status"),
+    path(
+        "session/keep-alive/",
+        session_views.session_keep_alive,
+        name="session_keep_alive",
+    ),
     path("sign-in/code/", account.second_factor, name="second_factor"),
     path(
         "account/authenticator/",

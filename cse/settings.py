@@ -97,11 +97,15 @@ MIDDLEWARE = [
     "cse.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, plus the time of each session's last activity (cse/session_timeout.py).
+    "cse.session_timeout.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the CSRF check and before LoginRequiredMiddleware: a form posted after
+    # the idle sign-out is kept for its author (cse/kept_work.py).
+    "cse.kept_work.KeptWorkMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cse.two_factor.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,6 +258,11 @@ GUARDIAN_RAISE_403 = False
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
+# The timeout warning (a dialog, with JavaScript) opens this long before the idle limit.
+SESSION_TIMEOUT_WARNING_SECONDS = 120
+# A form posted after the idle sign-out is kept, encrypted, for its author for this
+# long, and shown again once they have signed in with both factors (cse/kept_work.py).
+KEPT_WORK_MINUTES = 30
 # Sharing, exports, bulk PDFs, break-glass and factor changes re-check identity
 # when the last check is older than this.
 STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
@@ -447,6 +456,14 @@ CELERY_BEAT_SCHEDULE["meetings-remind-overdue-actions"] = {
 # --- end meetings ---
 # --- screening ---
 # --- end screening ---
+# --- kept work ---
+# Forms kept after an idle sign-out last KEPT_WORK_MINUTES; a sweep every 10 minutes
+# deletes those nobody came back for (cse/kept_work.py).
+CELERY_BEAT_SCHEDULE["cse-delete-expired-kept-work"] = {
+    "task": "cse.tasks.delete_expired_kept_work",
+    "schedule": 600.0,
+}
+# --- end kept work ---
 # --- disruption ---
 # A notice stops applying on the child's 16th (or, looked after, 18th) birthday:
 # end it and lift the child's "CAWN in force" flag early each morning (UTC, clear

@@ -6,6 +6,11 @@ Views opt in with ``@step_up_required``. A GET that needs a fresh check is sent 
 the confirmation page and comes back to the same address afterwards. A POST that
 arrives after the window closed is never acted on: the user confirms and is sent
 back to the form (the address holds only record ids, never personal data).
+
+A view marked ``@step_up_required(download=True)`` answers with a file to save
+(a PDF, a CSV). Links to it carry no ``download`` attribute, which would make the
+browser save the confirmation page instead; after confirming, the user sees that
+their file is on its way and the browser fetches it at once.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 CHECKED_AT = "step_up_checked_at"
@@ -41,16 +46,39 @@ def confirm_url(next_url: str) -> str:
     return f"{reverse('step_up')}?{urlencode({'next': next_url})}"
 
 
+def same_site_path(request: HttpRequest, target: str) -> bool:
+    """A path on this site ("/screening/1/pdf/"): never another host, a scheme,
+    or a protocol-relative "//host" address."""
+    parts = urlsplit(target)
+    return (
+        target.startswith("/")
+        and not parts.scheme
+        and not parts.netloc
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
+    )
+
+
 def safe_next(request: HttpRequest, default: str = "cse:home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if same_site_path(request, target):
         return target
     return reverse(default)
 
 
-def _return_to(request: HttpRequest) -> str:
+def sends_file(target: str) -> bool:
+    """Whether `target` (a same-site path) is a view marked as a download."""
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, "step_up_download", False))
+
+
+def return_to(request: HttpRequest) -> str:
     """Where to come back to: the page itself for a GET; for a POST the page the form
     was on (a POST-only address would answer a GET with 405)."""
     if request.method == "POST":
@@ -64,9 +92,11 @@ def step_up_required(
     view: Callable[..., HttpResponse] | None = None,
     *,
     when: Callable[[HttpRequest], bool] | None = None,
+    download: bool = False,
 ):
     """``@step_up_required``, or ``@step_up_required(when=...)`` for a view that
-    needs the check only for some requests (e.g. its CSV download)."""
+    needs the check only for some requests (e.g. its CSV download). ``download``:
+    what the view answers (whenever it needs the check) is a file to save."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -78,9 +108,10 @@ def step_up_required(
                     request,
                     "For your security, confirm it is you again, then submit the form.",
                 )
-            return redirect(confirm_url(_return_to(request)))
+            return redirect(confirm_url(return_to(request)))
 
         wrapped.step_up = True
+        wrapped.step_up_download = download
         return wrapped
 
     return decorate(view) if view is not None else decorate

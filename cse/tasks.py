@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from cse import outbox
+from cse import kept_work, outbox
 from cse.models import Notification, OutboundEmail, User
 from cse.outbox import SECURITY_NOTICES  # noqa: F401 (imported from here too)
 
@@ -80,3 +80,10 @@ def delete_old_submission_tokens() -> int:
     from cse import submission_tokens
 
     return submission_tokens.delete_expired()
+
+
+@shared_task
+def delete_expired_kept_work() -> int:
+    """Delete forms kept after an idle sign-out that nobody came back for in
+    KEPT_WORK_MINUTES (cse/kept_work.py). Running it twice deletes nothing twice."""
+    return kept_work.delete_expired()

@@ -188,7 +188,7 @@ def cawn_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(download=True)
 def cawn_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     pdf = render_cawn_pdf(cawn)
@@ -297,7 +297,7 @@ def cawn_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@step_up_required
+@step_up_required(download=True)
 def cawn_signed_copy(request: HttpRequest, pk: int) -> HttpResponse:
     cawn = rules.get_cawn_or_404(request.user, pk)
     if not cawn.signed_copy:

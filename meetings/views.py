@@ -657,7 +657,7 @@ def document_status(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
     )
 
 
-@step_up_required
+@step_up_required(download=True)
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
     """The rendered PDF, only through this permission-checked, audited view."""
     meeting, document = _document(request, pk, document_pk)

@@ -375,7 +375,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
 
 
-@step_up_required(when=lambda request: request.GET.get("format") == "csv")
+@step_up_required(
+    when=lambda request: request.GET.get("format") == "csv", download=True
+)
 def cmog_list(request: HttpRequest) -> HttpResponse:
     """Children meeting the CMOG missing criteria as at a date, in the page or CSV;
     only children the user can see."""

@@ -314,7 +314,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = _snapshot_for(request, pk)
     if snapshot.status != Snapshot.Status.DONE:
@@ -348,7 +348,7 @@ def snapshot_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def snapshot_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The board's PDF: the figures, the profile and the charts; never identities."""
     snapshot = _snapshot_for(request, pk)

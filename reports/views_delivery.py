@@ -438,7 +438,7 @@ def _filename(plan: DeliveryPlan, today, ext: str) -> str:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
     plan = rules.get_plan_or_404(request.user, pk)
     today = timezone.localdate()
@@ -460,7 +460,7 @@ def delivery_plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def delivery_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The board's copy: a landscape table in the document's columns, as at today."""
     plan = rules.get_plan_or_404(request.user, pk)

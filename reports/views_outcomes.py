@@ -330,7 +330,7 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def outcomes_report_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view_outcomes(request.user))
     form, area, start, end = _outcomes_period(request)
@@ -525,7 +525,7 @@ def mase_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def mase_report_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(rules.may_view(request.user))
     form, area, month = _mase_choice(request)

@@ -297,7 +297,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def profile_csv(request: HttpRequest) -> HttpResponse:
     permissions.require(problem.may_view(request.user))
     _form, area, year, quarter = _profile_period(request)
@@ -329,7 +329,7 @@ def profile_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@step_up_required
+@step_up_required(download=True)
 def profile_pdf(request: HttpRequest) -> HttpResponse:
     permissions.require(problem.may_view(request.user))
     _form, area, year, quarter = _profile_period(request)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("children/<int:pk>/new/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/draft/", views.autosave, name="autosave"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/correct/", views.correct, name="correct"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),

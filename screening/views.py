@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cse import audit, concurrency, permissions
 from cse import services as core_services
 from cse.downloads import pdf_attachment
+from cse.kept_work import keeps_work
 from cse.models import AuditEvent, Child, PersonOfInterest
 from cse.stepup import step_up_required
 from cse.views.common import open_subject, tabs_for
@@ -134,6 +136,7 @@ def start_fresh(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@keeps_work
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     screening = access.get_screening_or_404(request.user, pk)
     if not screening.is_draft:
@@ -199,6 +202,48 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "definition": screening.definition,
             "significant": significant,
         },
+    )
+
+
+@require_POST
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the draft as the user moves from one section of the form to another
+    (static/js/autosave.js): what "Save as draft" does, answered in JSON for the
+    page's status line. Nothing is required yet, as for any draft."""
+    screening = access.get_screening_or_404(request.user, pk)
+    permissions.require(access.can_edit_draft(request.user, screening))
+    form = ScreeningForm(request.POST, screening=screening, user=request.user)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "saved": False,
+                "error": "Draft not saved automatically: an answer needs changing. "
+                "Select Save as draft to see which.",
+            },
+            status=400,
+        )
+    try:
+        screening = services.save_draft(
+            by=request.user,
+            screening=screening,
+            answers=form.answers(),
+            category=form.cleaned_data.get("category"),
+            rationale=form.cleaned_data.get("rationale", ""),
+        )
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "error": " ".join(error.messages)}, 409)
+    # Hidden fields that change with a save (a version) go back to the page, so its
+    # next save is judged against this one.
+    fresh = ScreeningForm(screening=screening, user=request.user)
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.localtime(screening.updated_at).strftime("%H:%M"),
+            "hidden": {
+                field.html_name: "" if field.value() is None else str(field.value())
+                for field in fresh.hidden_fields()
+            },
+        }
     )
 
 
@@ -268,7 +313,7 @@ def _persons(user, screening: Screening) -> dict:
     }
 
 
-@step_up_required
+@step_up_required(download=True)
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     screening = access.get_screening_or_404(request.user, pk)
     if screening.is_draft:

@@ -1,6 +1,7 @@
 from .administration import AdministrationRequest
 from .audit import AuditEvent
 from .break_glass import BreakGlass
+from .kept_work import KeptWork
 from .organisation import Agency, LocalArea, Role, User, UserRole
 from .outbox import Heartbeat, OutboundEmail
 from .records import (
@@ -58,6 +59,7 @@ __all__ = [
     "Forum",
     "Gender",
     "Heartbeat",
+    "KeptWork",
     "Link",
     "LocalArea",
     "Location",

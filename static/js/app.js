@@ -5,6 +5,8 @@
 // and get the plain, fully working HTML.
 import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
 import { initAll as initMojFrontend } from "./moj-frontend.min.js";
+import { initAutosave } from "./autosave.js";
+import { initTimeoutWarning } from "./timeout-warning.js";
 
 if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("js-enabled", "govuk-frontend-supported");
@@ -12,3 +14,5 @@ if ("noModule" in HTMLScriptElement.prototype) {
 
 initGovukFrontend();
 initMojFrontend();
+document.querySelectorAll('[data-module="app-autosave"]').forEach(initAutosave);
+document.querySelectorAll('[data-module="app-timeout-warning"]').forEach(initTimeoutWarning);

@@ -48,6 +48,9 @@ const copies = [
   [join(moj, "moj-frontend.min.js"), "moj-frontend.min.js"],
   [join(moj, "moj-frontend.min.js.map"), "moj-frontend.min.js.map"],
   [join(root, "static", "js", "app.js"), "app.js"],
+  [join(root, "static", "js", "autosave.js"), "autosave.js"],
+  [join(root, "static", "js", "form-snapshot.js"), "form-snapshot.js"],
+  [join(root, "static", "js", "timeout-warning.js"), "timeout-warning.js"],
   // Images: GOV.UK's (favicons etc.) then MOJ's, which app.css references.
   [join(govuk, "assets", "images"), join("assets", "images")],
   [join(moj, "assets", "images"), join("assets", "images")],

@@ -84,8 +84,18 @@ POST_ONLY = {
     "cse:share_withdraw",
     "cse:break_glass_end",
 }
-# Reachable without signing in.
-PUBLIC = {"login", "logout", "accessibility", "health", "health_live", "health_ready"}
+# Reachable without signing in (the session's status answers "signed out"; see
+# tests/cse/test_session_timeout.py).
+PUBLIC = {
+    "login",
+    "logout",
+    "accessibility",
+    "health",
+    "health_live",
+    "health_ready",
+    "session_status",
+    "session_keep_alive",
+}
 # Signed-in pages of Django's own (password change) and its admin site.
 OTHER = {"password_change", "password_change_done", "step_up"}
 # A break-glass grant's review page (a grant, not a record, in the URL): every cast

@@ -37,7 +37,12 @@ MATRIX: dict[str, tuple[str, str | None]] = {
     "screening:pdf": (SEE, "submitted"),
     "screening:edit": (DRAFT_EDIT, "draft"),
 }
-POST_ONLY = {"screening:correct", "screening:acknowledge", "screening:action_update"}
+POST_ONLY = {
+    "screening:correct",
+    "screening:acknowledge",
+    "screening:action_update",
+    "screening:autosave",
+}
 
 
 def expected(user: str, rule: str, state: str | None) -> int:
