@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cse", "0014_chronology_mentions"),
+        ("cse", "0015_outbox_and_heartbeat"),
     ]
 
     operations = [

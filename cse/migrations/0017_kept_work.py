@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cse", "0014_chronology_mentions"),
+        ("cse", "0016_submission_tokens"),
     ]
 
     operations = [
