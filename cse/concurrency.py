@@ -153,10 +153,13 @@ def read_token(token: str, instance: models.Model) -> ReadVersion | None:
         return None
     if not isinstance(payload, dict) or payload.get("r") != _row_of(instance):
         return None
-    return ReadVersion(
-        read_at=datetime.datetime.fromtimestamp(float(payload["t"]), datetime.UTC),
-        digests=dict(payload["f"]),
-    )
+    try:
+        return ReadVersion(
+            read_at=datetime.datetime.fromtimestamp(float(payload["t"]), datetime.UTC),
+            digests={str(k): str(v) for k, v in dict(payload["f"]).items()},
+        )
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 # --- the form mixin --------------------------------------------------------------------
@@ -255,7 +258,9 @@ class VersionedForm:
         return make_token(self.version_of, self.versioned_values(self.version_of))
 
     def read_version(self) -> ReadVersion | None:
-        return read_token(self.data.get(VERSION_FIELD, ""), self.version_of)
+        return read_token(
+            self.data.get(self.add_prefix(VERSION_FIELD), ""), self.version_of
+        )
 
 
 # --- the check -------------------------------------------------------------------------
@@ -554,8 +559,12 @@ def conflict_response(
     subject: Subject | int | None,
 ) -> HttpResponse:
     """The edit page again, with status 409 Conflict: the refilled form, what changed
-    and who saved it. The record's newer values are shown, so the showing is
-    audited; nothing else is written."""
+    and who saved it, under the page's usual error summary. 409 rather than 200:
+    the request conflicts with the record's current state and nothing was saved,
+    which the access log, monitoring and tests can then tell from a validation
+    error; browsers show the page like any other, and it works without JavaScript.
+    The record's newer values are shown, so the showing is audited; nothing else
+    is written."""
     viewer: User = request.user
     audit.record(
         by=viewer,
