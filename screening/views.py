@@ -223,12 +223,25 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             status=400,
         )
     try:
-        screening = services.save_draft(
-            by=request.user,
-            screening=screening,
-            answers=form.answers(),
-            category=form.cleaned_data.get("category"),
-            rationale=form.cleaned_data.get("rationale", ""),
+        # The same version check as "Save as draft": a draft someone else saved
+        # since the page was read is not overwritten in the background.
+        with concurrency.saving(form):
+            screening = services.save_draft(
+                by=request.user,
+                screening=screening,
+                answers=form.answers(),
+                category=form.cleaned_data.get("category"),
+                rationale=form.cleaned_data.get("rationale", ""),
+            )
+    except concurrency.EditConflict:
+        return JsonResponse(
+            {
+                "saved": False,
+                "error": "Draft not saved automatically: someone else saved this "
+                "screening since you opened it. Select Save as draft to see what "
+                "changed.",
+            },
+            status=409,
         )
     except ValidationError as error:
         return JsonResponse({"saved": False, "error": " ".join(error.messages)}, 409)

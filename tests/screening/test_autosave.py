@@ -7,6 +7,7 @@ import re
 
 from django.urls import reverse
 
+from cse.concurrency import VERSION_FIELD
 from cse.models import AuditEvent
 from tests.screening.test_edit import form_data
 
@@ -28,7 +29,8 @@ def test_it_saves_the_draft_and_says_when(client, alice, draft):
     answer = response.json()
     assert answer["saved"] is True
     assert re.fullmatch(r"\d\d:\d\d", answer["saved_at"])
-    assert answer["hidden"] == {}
+    # The page's next save is judged against this one: the version comes back.
+    assert set(answer["hidden"]) == {VERSION_FIELD}
     draft.refresh_from_db()
     assert draft.is_draft
     assert draft.answers["reason"]["reason"] == "Concerns raised by school"
@@ -96,3 +98,31 @@ def test_the_form_page_offers_it_to_the_script(client, alice, draft):
     )
     assert 'role="status" data-autosave-status' in page
     assert "data-keep-work-submit>Save as draft</button>" in page
+
+
+def test_a_page_someone_else_has_overtaken_is_not_saved_over_them(client, alice, draft):
+    client.force_login(alice)
+    stale = form_data(draft, action="", rationale="")
+    # A colleague saves the draft from another page first.
+    first = _autosave(client, draft, **{"reason__reason": "Changed elsewhere first"})
+    assert first.status_code == 200
+    stale["reason__reason"] = "Typed on the overtaken page"
+    response = client.post(
+        reverse("screening:autosave", args=[draft.pk]), stale, **JSON
+    )
+    assert response.status_code == 409
+    assert "someone else saved this screening" in response.json()["error"]
+    draft.refresh_from_db()
+    assert draft.answers["reason"]["reason"] == "Changed elsewhere first"
+
+
+def test_the_version_it_returns_lets_the_page_save_again(client, alice, draft):
+    client.force_login(alice)
+    data = form_data(draft, action="", rationale="")
+    first = _autosave(client, draft)
+    data.update(first.json()["hidden"])
+    data["reason__reason"] = "Typed after the autosave"
+    response = client.post(reverse("screening:autosave", args=[draft.pk]), data, **JSON)
+    assert response.status_code == 200, response.content
+    draft.refresh_from_db()
+    assert draft.answers["reason"]["reason"] == "Typed after the autosave"
