@@ -165,8 +165,10 @@ def _hidden_fields_as_posted(response: HttpResponse, data: QueryDict) -> HttpRes
     """Hidden inputs the page renders afresh (a version read now, a new one-time
     token) carry what was posted instead, so the checks made on saving judge the work
     as it was when typed. The CSRF token stays the fresh one."""
-    if response.status_code != 200 or not response.get("Content-Type", "").startswith(
-        "text/html"
+    if (
+        response.status_code != 200
+        or response.streaming
+        or not response.get("Content-Type", "").startswith("text/html")
     ):
         return response
     content = response.content.decode(response.charset)

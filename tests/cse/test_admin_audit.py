@@ -17,6 +17,7 @@ from cse.models import (
     AuditEvent,
     Forum,
     LocalArea,
+    OutboundEmail,
     Role,
     User,
     UserRole,
@@ -96,6 +97,15 @@ MAKERS = {
         ),
         "reason",
         "A new starter",
+    ),
+    OutboundEmail: (
+        lambda: OutboundEmail(
+            kind=OutboundEmail.Kind.SECURITY_NOTICE,
+            notice="password_changed",
+            user=UserFactory(username="recipient"),
+        ),
+        "last_error",
+        "SMTPServerDisconnected",
     ),
     MeetingType: (
         lambda: MeetingType(

@@ -336,3 +336,12 @@ def test_hidden_fields_are_shown_as_posted_and_the_csrf_token_stays_fresh(
     assert 'name="other" value="kept as rendered"' in page
     assert '<input type="text" name="notes" value="">' in page
     assert view.keeps_work is True
+
+
+def test_the_sweep_is_on_the_beat_schedule():
+    from cse.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["cse-delete-expired-kept-work"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] <= settings.KEPT_WORK_MINUTES * 60
