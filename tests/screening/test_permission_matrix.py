@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 
 from cse import services as core_services
+from cse.concurrency import VERSION_FIELD
 from cse.models import SharingDecision
 from screening import services
+from screening.forms import ActionUpdateForm
 from tests.factories import make_child
 from tests.screening.conftest import submit
 
@@ -188,6 +190,8 @@ def test_action_updates_follow_the_owner_rule(client, records, alice, bob, dave,
     client.force_login(bob)
     assert client.post(url, data).status_code == 403
     client.force_login(alice)
-    assert client.post(url, data).status_code == 302
+    # the version the action's page was read at, as the form carries it
+    version = ActionUpdateForm(version_of=action).fresh_version()
+    assert client.post(url, {**data, VERSION_FIELD: version}).status_code == 302
     action.refresh_from_db()
     assert action.status == "done"

@@ -52,6 +52,9 @@ HOSTS = {
 NOT_EDIT_FORMS = {
     "screening:correct": "starts a new draft from a submitted screening, which is "
     "never changed; a second correction is refused",
+    "screening:autosave": "the screening form's own script posts it as the user "
+    "moves between sections, with the version of screening:edit's form, and gets "
+    "the new version back (tests/screening/test_autosave.py)",
 }
 # Who may use each edit form, for the views the first caseworker cannot.
 EDITORS = {
