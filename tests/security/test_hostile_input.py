@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from cse.submission_tokens import FIELD
+from tests.page_forms import VERSION
 from tests.security import hostile
 from tests.security.conftest import all_routes, kwargs_for
 from tests.security.crawl import Form, is_html, parse, same_site
@@ -197,6 +198,16 @@ class Tally:
     csvs: int = 0
 
 
+def current_version(client, target: Target) -> str:
+    page = client.get(target.page)
+    for form in parse(page.content.decode()).forms:
+        if same_site(form.action or target.page, target.page) == target.action:
+            for f in form.fields:
+                if f.get("name") == VERSION:
+                    return f["value"]
+    return ""
+
+
 def submit(clients, target: Target, pair: tuple[int, int], tally, problems):
     """Send the form with the pair of payloads in every free-text field; again with
     plain values in the fields that refused them. Returns the response."""
@@ -214,7 +225,12 @@ def submit(clients, target: Target, pair: tuple[int, int], tally, problems):
     client = clients[target.user]
     response = None
     for _attempt in range(3):
-        response = client.post(target.action, fill(target, text_for))
+        data = fill(target, text_for)
+        if VERSION in data:
+            # An edit form is judged against the version it was read at: each send
+            # is made from the page as it now is, as a person editing again would.
+            data[VERSION] = current_version(client, target)
+        response = client.post(target.action, data)
         tally.posted += 1
         if response.status_code >= 500:
             problems.append(("500", target.view, payload[:40]))

@@ -352,6 +352,7 @@ CREATES: dict[str, Creates] = {
 # Views with a POST form that create nothing new, with why. They carry the token
 # too (every form does) and a repeat of one is answered the same way.
 OTHER_POSTS = {
+    "session_keep_alive": "extends the signed-in time, the same however often sent",
     "cse:child_edit": "changes the record",
     "cse:person_edit": "changes the record",
     "cse:location_edit": "changes the record",

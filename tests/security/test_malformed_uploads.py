@@ -23,6 +23,16 @@ HTML = b"<html><body><script>alert(1)</script></body></html>\n"
 JS_ACTION = b"<< /S /JavaScript /JS (app.alert(1)) >>"
 
 
+def cawn_version(pk: int) -> dict:
+    """The version the CAWN's upload form carries, as its page gives it now."""
+    from cse.concurrency import VERSION_FIELD
+    from disruption.forms import SignedCopyForm
+    from disruption.models import Cawn
+
+    cawn = Cawn.objects.get(pk=pk)
+    return {VERSION_FIELD: SignedCopyForm(version_of=cawn).fresh_version()}
+
+
 def _zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -150,7 +160,7 @@ ENDPOINTS = {
         "dave",
         "signed_copy",
         "pdf",
-        lambda cast, ids: {},
+        lambda cast, ids: cawn_version(ids["cawn"]),
         lambda ids: [ids["cawn"]],
         # A real PNG is a scan the app takes, whatever its name says: it is stored
         # by its content type (see the last test).
@@ -236,7 +246,7 @@ def test_a_signed_copy_is_stored_under_a_name_and_type_of_its_own(
     )
     response = client.post(
         reverse("disruption:cawn_upload", args=[dataset["cawn"]]),
-        {"signed_copy": upload},
+        {"signed_copy": upload, **cawn_version(dataset["cawn"])},
     )
     assert response.status_code == 302
     cawn = Cawn.objects.get(pk=dataset["cawn"])
@@ -256,12 +266,22 @@ def test_a_replaced_signed_copy_is_deleted_once_the_change_is_saved(
     client.force_login(cast["dave"])
     url = reverse("disruption:cawn_upload", args=[dataset["cawn"]])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"signed_copy": SimpleUploadedFile("a.png", PNG)})
+        client.post(
+            url,
+            {
+                "signed_copy": SimpleUploadedFile("a.png", PNG),
+                **cawn_version(dataset["cawn"]),
+            },
+        )
     first = Cawn.objects.get(pk=dataset["cawn"]).signed_copy
     assert (private_storage / first).exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
-            url, {"signed_copy": SimpleUploadedFile("b.pdf", uploads.plain_pdf())}
+            url,
+            {
+                "signed_copy": SimpleUploadedFile("b.pdf", uploads.plain_pdf()),
+                **cawn_version(dataset["cawn"]),
+            },
         )
     assert response.status_code == 302
     assert callbacks
@@ -279,11 +299,21 @@ def test_a_refused_replacement_keeps_the_signed_copy(
     client.force_login(cast["dave"])
     url = reverse("disruption:cawn_upload", args=[dataset["cawn"]])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"signed_copy": SimpleUploadedFile("a.png", PNG)})
+        client.post(
+            url,
+            {
+                "signed_copy": SimpleUploadedFile("a.png", PNG),
+                **cawn_version(dataset["cawn"]),
+            },
+        )
     first = Cawn.objects.get(pk=dataset["cawn"]).signed_copy
     with django_capture_on_commit_callbacks(execute=True):
         refused = client.post(
-            url, {"signed_copy": SimpleUploadedFile("b.png", PNG_HEADER + HTML)}
+            url,
+            {
+                "signed_copy": SimpleUploadedFile("b.png", PNG_HEADER + HTML),
+                **cawn_version(dataset["cawn"]),
+            },
         )
     assert refused.status_code == 200
     assert Cawn.objects.get(pk=dataset["cawn"]).signed_copy == first
