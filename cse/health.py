@@ -77,6 +77,7 @@ class HealthCheckMiddleware:
     sign-in, no HTTPS redirect and no host check, so a load balancer's or
     container's probe over plain HTTP to an internal address gets the JSON, and
     with the database down nothing before the check can fail into an HTML page.
+    Only GET and HEAD: other methods meet CSRF and the views' refusal as usual.
     It goes first in MIDDLEWARE."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -90,6 +91,6 @@ class HealthCheckMiddleware:
             "/health/ready": views.ready,
             "/health/": views.ready,
         }.get(request.path_info)
-        if view is None:
-            return self.get_response(request)
+        if view is None or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)  # anything else takes the usual path
         return view(request)

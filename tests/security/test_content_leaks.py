@@ -149,7 +149,7 @@ def fresh_client(user) -> Client:
 
 
 def test_a_marker_appears_only_where_its_record_is_visible(
-    data, cast, settings, django_capture_on_commit_callbacks
+    data, cast, settings, django_capture_on_commit_callbacks, beat_alive
 ):
     from meetings import services as meetings
     from missing import services as missing
