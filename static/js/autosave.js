@@ -22,6 +22,10 @@ export function initAutosave(form) {
   let current = null;
   let saving = false;
   let again = false;
+  // A button pressed while a save is in flight: the form is sent once that save
+  // has come back with the new version, so the draft's own save is never taken
+  // for someone else's.
+  let waiting = null;
 
   function sectionOf(field) {
     let found = null;
@@ -73,12 +77,25 @@ export function initAutosave(form) {
       say("Draft not saved automatically. Select Save as draft.");
     } finally {
       saving = false;
+      if (waiting) {
+        const submitter = waiting;
+        waiting = null;
+        again = false;
+        form.requestSubmit(submitter === form ? undefined : submitter);
+        return;
+      }
       if (again) {
         again = false;
         if (changed(form)) save();
       }
     }
   }
+
+  form.addEventListener("submit", (event) => {
+    if (!saving) return;
+    event.preventDefault();
+    waiting = event.submitter || form;
+  });
 
   form.addEventListener("focusin", (event) => {
     const field = event.target;
